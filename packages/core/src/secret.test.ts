@@ -1,0 +1,48 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { createCredentials, disposeCredentials } from './credentials';
+import { ValidationError } from './errors';
+import { redact, Secret, scrubSecrets } from './secret';
+
+describe('Secret and credentials', () => {
+  it('never shows its value through inspect, JSON, string conversion or enumeration', () => {
+    const secret = new Secret('s3cr3t-value-abcdef');
+    expect(inspect(secret)).toBe('Secret([REDACTED])');
+    expect(JSON.stringify({ secret })).toBe('{"secret":"[REDACTED]"}');
+    expect(`${secret}`).toBe('[REDACTED]');
+    expect(Object.keys(secret)).toEqual([]);
+    expect(secret.reveal()).toBe('s3cr3t-value-abcdef');
+    secret.dispose();
+    expect(() => secret.reveal()).toThrow(/disposed/);
+    expect(scrubSecrets('s3cr3t-value-abcdef')).toBe('s3cr3t-value-abcdef');
+  });
+
+  it('scrubs live secret values from any text', () => {
+    const secret = new Secret('live-value-0123456789');
+    expect(scrubSecrets('x live-value-0123456789 y')).toBe('x [REDACTED] y');
+    secret.dispose();
+  });
+
+  it('credentials validate input and print redacted', () => {
+    const credentials = createCredentials({ apiKey: 'key-abcdefgh-123', secret: 'secret-abcdefgh-123' });
+    expect(credentials.type).toBe('hmac');
+    expect(inspect(credentials)).toBe('Credentials(hmac, [REDACTED])');
+    expect(JSON.stringify(credentials)).not.toContain('abcdefgh');
+    expect(() => createCredentials({ apiKey: '', secret: 'x' })).toThrow(ValidationError);
+    expect(() => createCredentials({ apiKey: 'k', privateKey: 'not a pem' })).toThrow(
+      /privateKey must be a PEM/,
+    );
+    disposeCredentials(credentials);
+    expect(credentials.apiKey.disposed).toBe(true);
+  });
+
+  it('redact replaces sensitive keys at any depth and cuts cycles', () => {
+    const value: Record<string, unknown> = { a: { b: { signature: 'sig', ok: 1 } }, list: [{ apiKey: 'k' }] };
+    value.self = value;
+    expect(redact(value)).toEqual({
+      a: { b: { signature: '[REDACTED]', ok: 1 } },
+      list: [{ apiKey: '[REDACTED]' }],
+      self: '[Circular]',
+    });
+  });
+});

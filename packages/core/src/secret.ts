@@ -1,0 +1,145 @@
+import { inspect } from 'node:util';
+
+const REDACTED = '[REDACTED]';
+
+// Every live secret's value, so that text from anywhere (an error body, a URL,
+// a log line) can be scrubbed of it. Short values are not registered: scrubbing
+// them would mangle ordinary text, and no real key is that short.
+const liveSecrets = new Set<string>();
+let scrubPattern: RegExp | null = null;
+const MIN_SCRUBBED_LENGTH = 8;
+
+/**
+ * Holds a credential so that it cannot leak by accident: it is not enumerable,
+ * prints as [REDACTED] in `util.inspect`, `JSON.stringify` and string
+ * conversion, and its value is scrubbed from every log line and error venuekit
+ * writes while it is live. Call `dispose()` when the owner forgets it.
+ */
+export class Secret {
+  #value: string | null;
+
+  constructor(value: string) {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new TypeError('a Secret needs a non-empty string');
+    }
+    this.#value = value;
+    register(value);
+  }
+
+  /** The secret's value. Use only where it is sent to the venue or signs a request. */
+  reveal(): string {
+    if (this.#value === null) throw new TypeError('this Secret has been disposed');
+    return this.#value;
+  }
+
+  get disposed(): boolean {
+    return this.#value === null;
+  }
+
+  /** Forgets the value and stops scrubbing it. */
+  dispose(): void {
+    if (this.#value === null) return;
+    unregister(this.#value);
+    this.#value = null;
+  }
+
+  toString(): string {
+    return REDACTED;
+  }
+
+  toJSON(): string {
+    return REDACTED;
+  }
+
+  [inspect.custom](): string {
+    return `Secret(${REDACTED})`;
+  }
+}
+
+export function isSecret(value: unknown): value is Secret {
+  return value instanceof Secret;
+}
+
+function register(value: string): void {
+  if (value.length < MIN_SCRUBBED_LENGTH) return;
+  liveSecrets.add(value);
+  scrubPattern = null;
+}
+
+function unregister(value: string): void {
+  if (liveSecrets.delete(value)) scrubPattern = null;
+}
+
+// Query-string and header shapes that carry credentials even when we never saw
+// the value itself (a venue echoing a signed URL, say).
+const CREDENTIAL_SHAPES =
+  /((?:signature|listenKey|apiKey|api_key|secret|secretKey|privateKey|X-MBX-APIKEY)["']?\s*[=:]\s*["']?)[^&"'\s,}]+/gi;
+
+/** Removes live secret values and credential-shaped fragments from text. */
+export function scrubSecrets(text: string): string {
+  let out = text.replace(CREDENTIAL_SHAPES, `$1${REDACTED}`);
+  if (liveSecrets.size > 0) {
+    scrubPattern ??= new RegExp(
+      [...liveSecrets]
+        .sort((a, b) => b.length - a.length)
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|'),
+      'g',
+    );
+    out = out.replace(scrubPattern, REDACTED);
+  }
+  return out;
+}
+
+const SENSITIVE_KEYS = new Set([
+  'apikey',
+  'api_key',
+  'secret',
+  'secretkey',
+  'secret_key',
+  'privatekey',
+  'private_key',
+  'password',
+  'passphrase',
+  'signature',
+  'listenkey',
+  'listentoken',
+  'x-mbx-apikey',
+  'authorization',
+  'credentials',
+]);
+
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEYS.has(key.toLowerCase());
+}
+
+/**
+ * A deep copy of `value` safe to log or serialise: sensitive keys are replaced,
+ * secrets and credential-shaped text scrubbed from strings, cycles cut.
+ */
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Secret) return REDACTED;
+  if (seen.has(value)) return '[Circular]';
+  if (depth > 8) return '[Truncated]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { type: value.name, message: scrubSecrets(value.message) };
+    if (value.stack) out.stack = scrubSecrets(value.stack);
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = isSensitiveKey(key) ? REDACTED : redact(item, depth + 1, seen);
+    }
+    if (value.cause !== undefined) out.cause = redact(value.cause, depth + 1, seen);
+    return out;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return redact((value as { toJSON(): unknown }).toJSON(), depth + 1, seen);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = isSensitiveKey(key) ? REDACTED : redact(item, depth + 1, seen);
+  }
+  return out;
+}

@@ -1,0 +1,169 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { CircuitState } from './resilience';
+
+/**
+ * Telemetry over `node:diagnostics_channel`. Publishers check `hasSubscribers`
+ * before building a message, so a channel nobody listens to costs one property
+ * read. Subscribe with `telemetry.<name>.subscribe(fn)` or with
+ * `diagnostics_channel.subscribe('<channel name>', fn)`. The table of channels
+ * is in the core README.
+ */
+export interface TelemetryChannel<T> {
+  readonly name: string;
+  readonly hasSubscribers: boolean;
+  publish(message: T): void;
+  /** Returns a function that unsubscribes. */
+  subscribe(listener: (message: T) => void): () => void;
+}
+
+function channel<T>(name: string): TelemetryChannel<T> {
+  const ch = diagnosticsChannel.channel(name);
+  return {
+    name,
+    get hasSubscribers() {
+      return ch.hasSubscribers;
+    },
+    publish(message: T) {
+      if (ch.hasSubscribers) ch.publish(message);
+    },
+    subscribe(listener: (message: T) => void) {
+      const wrapped = (message: unknown) => listener(message as T);
+      ch.subscribe(wrapped);
+      return () => {
+        ch.unsubscribe(wrapped);
+      };
+    },
+  };
+}
+
+export type ConnectionKind = 'market' | 'user' | 'api';
+
+export interface ConnectionStartedEvent {
+  exchange: string;
+  connectionId: string;
+  kind: ConnectionKind;
+  url: string;
+}
+export interface ConnectionClosedEvent {
+  exchange: string;
+  connectionId: string;
+  kind: ConnectionKind;
+  code: number;
+  reason: string;
+  /** Why we closed it, when we did: `rotation`, `watchdog`, `unsubscribed`, `shutdown`… */
+  initiatedBy: 'client' | 'server';
+  durationMs: number;
+}
+export interface ConnectionReconnectingEvent {
+  exchange: string;
+  connectionId: string;
+  kind: ConnectionKind;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+export interface CircuitStateEvent {
+  exchange: string;
+  connectionId: string;
+  state: CircuitState;
+}
+export interface MessageReceivedEvent {
+  exchange: string;
+  connectionId: string;
+  /** Stream name, or `control` / `api` for non-data frames. */
+  stream: string;
+  receivedAt: number;
+}
+export interface SubscriptionEvent {
+  exchange: string;
+  connectionId: string;
+  streams: readonly string[];
+  error?: { code: string; message: string };
+}
+export interface RequestEvent {
+  exchange: string;
+  transport: 'rest' | 'websocket';
+  method: string;
+  /** Endpoint path or WebSocket API method, never a signed query. */
+  path: string;
+  status?: number;
+  venueCode?: number | string;
+  weight?: number;
+  durationMs: number;
+  errorCode?: string;
+}
+export interface OrderEvent {
+  exchange: string;
+  userId?: string;
+  symbol: string;
+  clientOrderId: string;
+  orderId?: string;
+  /** What happened to the order intent. */
+  event: 'sent' | 'accepted' | 'rejected' | 'unknown' | 'reconciled' | 'canceled' | 'filled' | 'updated';
+  status?: string;
+  durationMs?: number;
+}
+export interface BookResyncEvent {
+  exchange: string;
+  symbol: string;
+  reason: 'gap' | 'crossed' | 'reconnect' | 'stale_snapshot' | 'start' | 'error';
+}
+export interface StreamGapEvent {
+  exchange: string;
+  symbol: string;
+  stream: string;
+  fromId: string;
+  toId: string;
+  backfilled: boolean;
+}
+export interface DropEvent {
+  topic: string;
+  subscriberId: string;
+  dropped: number;
+  policy: 'conflate' | 'drop_oldest';
+}
+export interface RateLimitEvent {
+  exchange: string;
+  usedWeight: number;
+  weightLimit: number;
+  /** When set, all traffic to the venue is stopped until this time (epoch ms). */
+  bannedUntil?: number;
+  retryAfterMs?: number;
+}
+export interface ClockSyncEvent {
+  exchange: string;
+  offsetMs: number;
+  roundTripMs: number;
+}
+export interface UserSessionEvent {
+  exchange: string;
+  userId: string;
+  event: 'connected' | 'disconnected' | 'failed';
+}
+export interface DiscardEvent {
+  exchange: string;
+  connectionId?: string;
+  reason: string;
+}
+
+export const telemetry = {
+  connectionStarted: channel<ConnectionStartedEvent>('venuekit:connection:started'),
+  connectionClosed: channel<ConnectionClosedEvent>('venuekit:connection:closed'),
+  connectionReconnecting: channel<ConnectionReconnectingEvent>('venuekit:connection:reconnecting'),
+  circuitState: channel<CircuitStateEvent>('venuekit:connection:circuit'),
+  messageReceived: channel<MessageReceivedEvent>('venuekit:message:received'),
+  messageDiscarded: channel<DiscardEvent>('venuekit:message:discarded'),
+  subscriptionConfirmed: channel<SubscriptionEvent>('venuekit:subscription:confirmed'),
+  subscriptionFailed: channel<SubscriptionEvent>('venuekit:subscription:failed'),
+  requestResolved: channel<RequestEvent>('venuekit:request:resolved'),
+  requestRejected: channel<RequestEvent>('venuekit:request:rejected'),
+  order: channel<OrderEvent>('venuekit:order:event'),
+  bookResync: channel<BookResyncEvent>('venuekit:book:resync'),
+  streamGap: channel<StreamGapEvent>('venuekit:stream:gap'),
+  subscriberDrop: channel<DropEvent>('venuekit:stream:drop'),
+  rateLimit: channel<RateLimitEvent>('venuekit:ratelimit:update'),
+  clockSync: channel<ClockSyncEvent>('venuekit:clock:synced'),
+  userSession: channel<UserSessionEvent>('venuekit:user:session'),
+} as const;
+
+export type TelemetryChannelName = keyof typeof telemetry;
