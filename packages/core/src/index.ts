@@ -34,6 +34,7 @@ export type {
 } from './trading';
 export { isTerminalStatus } from './trading';
 export { CLIENT_ORDER_ID_PATTERN, normalizeOrderRequest } from './order-request';
+export { type OrderValidationOptions, validateOrder } from './order-validation';
 export { createClientOrderId } from './ids';
 export { type BookSide, OrderBook, type RawLevel, type ReadonlyOrderBook } from './order-book';
 export { SortedKeys } from './sorted-keys';
