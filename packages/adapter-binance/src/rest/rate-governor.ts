@@ -1,0 +1,500 @@
+import {
+  type Clock,
+  ClosedError,
+  IpBannedError,
+  type Logger,
+  type RateLimitStatus,
+  silentLogger,
+  systemClock,
+  telemetry,
+} from '@venuekit/core';
+import type { GateRequest, GateResponse, RequestGate } from './request-gate';
+
+export type RateLimitType = 'REQUEST_WEIGHT' | 'ORDERS' | 'RAW_REQUESTS';
+
+/** One of the venue's limiters: at most `limit` per fixed, aligned window of `intervalMs`. */
+export interface RateLimitRule {
+  readonly type: RateLimitType;
+  readonly intervalMs: number;
+  readonly limit: number;
+}
+
+/** A `rateLimits` entry of exchangeInfo or of a WebSocket API response (`count` only in the latter). */
+export interface BinanceRateLimitEntry {
+  readonly rateLimitType: string;
+  readonly interval: string;
+  readonly intervalNum: number;
+  readonly limit: number;
+  readonly count?: number;
+}
+
+export interface RateGovernorOptions {
+  readonly exchange?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /**
+   * The limits to respect until the venue's own (exchangeInfo) are configured. Default:
+   * Binance's documented REQUEST_WEIGHT 6000/1m, RAW_REQUESTS 300 000/5m, ORDERS 50/10s and
+   * 160 000/1d (the most conservative of the documented examples).
+   */
+  readonly limits?: readonly RateLimitRule[];
+  /** Venue time minus local time, ms; windows are aligned on the venue's clock. Default 0. */
+  readonly offsetMs?: () => number;
+  /**
+   * A request sent this close to a window boundary may be counted in either window, so it is
+   * charged to both. Covers clock-offset error and transit time. Default 250 ms.
+   */
+  readonly boundaryGuardMs?: number;
+  /** How long a 418 without a Retry-After stops traffic (Binance's shortest ban). Default 120 000 ms. */
+  readonly defaultBanMs?: number;
+}
+
+export const BINANCE_DEFAULT_LIMITS: readonly RateLimitRule[] = [
+  { type: 'REQUEST_WEIGHT', intervalMs: 60_000, limit: 6000 },
+  { type: 'RAW_REQUESTS', intervalMs: 300_000, limit: 300_000 },
+  { type: 'ORDERS', intervalMs: 10_000, limit: 50 },
+  { type: 'ORDERS', intervalMs: 86_400_000, limit: 160_000 },
+];
+
+const INTERVAL_MS: Record<string, number> = {
+  SECOND: 1000,
+  MINUTE: 60_000,
+  HOUR: 3_600_000,
+  DAY: 86_400_000,
+  S: 1000,
+  M: 60_000,
+  H: 3_600_000,
+  D: 86_400_000,
+};
+
+/** Converts exchangeInfo / WebSocket API `rateLimits` entries to rules; unknown types are skipped. */
+export function rulesFromRateLimits(entries: readonly BinanceRateLimitEntry[]): RateLimitRule[] {
+  const rules: RateLimitRule[] = [];
+  for (const entry of entries) {
+    const unit = INTERVAL_MS[entry.interval];
+    if (unit === undefined) continue;
+    if (
+      entry.rateLimitType !== 'REQUEST_WEIGHT' &&
+      entry.rateLimitType !== 'ORDERS' &&
+      entry.rateLimitType !== 'RAW_REQUESTS'
+    ) {
+      continue;
+    }
+    rules.push({ type: entry.rateLimitType, intervalMs: unit * entry.intervalNum, limit: entry.limit });
+  }
+  return rules;
+}
+
+/**
+ * The headers a WebSocket API response's `rateLimits` stand for, so that REST and the
+ * WebSocket API feed the governor the same way (`X-MBX-USED-WEIGHT-1M`, `X-MBX-ORDER-COUNT-10S`…).
+ */
+export function headersFromRateLimits(entries: readonly BinanceRateLimitEntry[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of entries) {
+    if (entry.count === undefined) continue;
+    const letter = entry.interval.charAt(0).toLowerCase();
+    if (entry.rateLimitType === 'REQUEST_WEIGHT')
+      headers[`x-mbx-used-weight-${entry.intervalNum}${letter}`] = String(entry.count);
+    else if (entry.rateLimitType === 'ORDERS')
+      headers[`x-mbx-order-count-${entry.intervalNum}${letter}`] = String(entry.count);
+  }
+  return headers;
+}
+
+/** Usage of one limiter in its current window, plus what is already owed to the next one. */
+interface Window {
+  readonly rule: RateLimitRule;
+  start: number;
+  used: number;
+  /** Charged to the next window by requests sent within the boundary guard. */
+  carry: number;
+}
+
+interface Waiter {
+  readonly request: GateRequest;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly onAbort?: () => void;
+}
+
+const HEADER = /^x-mbx-(used-weight|order-count)-(\d+)([smhd])$/;
+
+/**
+ * The adapter's one rate governor: every REST and WebSocket API request of every user on this
+ * IP passes through it. It counts request weight per IP and orders per account in the venue's
+ * fixed windows, corrects its count from the `X-MBX-USED-WEIGHT-*` / `X-MBX-ORDER-COUNT-*`
+ * headers, and queues a request (first in, first out) rather than exceed a limit. After a 429
+ * it waits out `Retry-After`; after a 418 it refuses all traffic with an IpBannedError until the
+ * ban ends, and reports the ban through telemetry, the log and `status()`.
+ */
+export class BinanceRateGovernor implements RequestGate {
+  readonly #exchange: string;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #offset: () => number;
+  readonly #guardMs: number;
+  readonly #defaultBanMs: number;
+  #ipWindows: Window[] = [];
+  #orderRules: RateLimitRule[] = [];
+  readonly #accounts = new Map<string, Window[]>();
+  readonly #queue: Waiter[] = [];
+  #timer: ReturnType<Clock['setTimeout']> | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #bannedUntil = 0;
+  #backoffUntil = 0;
+  #closed = false;
+
+  constructor(options: RateGovernorOptions = {}) {
+    this.#exchange = options.exchange ?? 'binance';
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#offset = options.offsetMs ?? (() => 0);
+    this.#guardMs = options.boundaryGuardMs ?? 250;
+    this.#defaultBanMs = options.defaultBanMs ?? 120_000;
+    this.configure(options.limits ?? BINANCE_DEFAULT_LIMITS);
+  }
+
+  /** Replaces the limits, e.g. with exchangeInfo's `rateLimits`. Usage counted so far is kept. */
+  configure(rules: readonly RateLimitRule[]): void {
+    const previous = this.#ipWindows;
+    this.#ipWindows = rules
+      .filter((rule) => rule.type !== 'ORDERS' && rule.limit > 0 && rule.intervalMs > 0)
+      .map((rule) => {
+        const old = previous.find((w) => w.rule.type === rule.type && w.rule.intervalMs === rule.intervalMs);
+        return { rule, start: old?.start ?? 0, used: old?.used ?? 0, carry: old?.carry ?? 0 };
+      });
+    this.#orderRules = rules.filter(
+      (rule) => rule.type === 'ORDERS' && rule.limit > 0 && rule.intervalMs > 0,
+    );
+    this.#accounts.clear();
+    this.#pump();
+  }
+
+  acquire(request: GateRequest): Promise<void> {
+    if (this.#closed) return Promise.reject(new ClosedError({ message: 'the rate governor is closed' }));
+    if (request.signal?.aborted) return Promise.reject(request.signal.reason);
+    const banned = this.#banError();
+    if (banned) return Promise.reject(banned);
+    if (this.#queue.length === 0 && this.#admissible(request) === 'yes') {
+      this.#charge(request);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const signal = request.signal;
+      const onAbort = signal
+        ? () => {
+            const index = this.#queue.indexOf(waiter);
+            if (index >= 0) this.#queue.splice(index, 1);
+            reject(signal.reason);
+            this.#pump();
+          }
+        : undefined;
+      const waiter: Waiter = {
+        request,
+        resolve: () => {
+          if (onAbort) signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          if (onAbort) signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        ...(onAbort ? { onAbort } : {}),
+      };
+      if (onAbort) signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(waiter);
+      this.#pump();
+    });
+  }
+
+  observe(response: GateResponse): void {
+    if (this.#closed) return;
+    const now = this.#venueNow();
+    let weightChanged = false;
+    for (const name in response.headers) {
+      const match = HEADER.exec(name.toLowerCase());
+      if (!match) continue;
+      const value = Number(response.headers[name]);
+      if (!Number.isFinite(value)) continue;
+      const intervalMs = Number(match[2]) * (INTERVAL_MS[match[3]!.toUpperCase()] ?? 0);
+      if (match[1] === 'used-weight') {
+        const window = this.#windowFor(this.#ipWindows, 'REQUEST_WEIGHT', intervalMs);
+        if (window && this.#raise(window, value, now)) weightChanged = true;
+      } else if (response.account !== undefined) {
+        const window = this.#windowFor(this.#accountWindows(response.account), 'ORDERS', intervalMs);
+        if (window) this.#raise(window, value, now);
+      }
+    }
+    if (response.status === 418) this.#ban(response);
+    else if (response.status === 429) this.#backoff(response, now);
+    else if (weightChanged) this.#publish();
+    this.#pump();
+  }
+
+  status(): RateLimitStatus {
+    const now = this.#venueNow();
+    const weight =
+      this.#ipWindows.find((w) => w.rule.type === 'REQUEST_WEIGHT' && w.rule.intervalMs === 60_000) ??
+      this.#ipWindows.find((w) => w.rule.type === 'REQUEST_WEIGHT');
+    const local = this.#clock.now();
+    return {
+      usedWeight: weight ? this.#roll(weight, now).used : 0,
+      weightLimit: weight?.rule.limit ?? 0,
+      queued: this.#queue.length,
+      ...(this.#bannedUntil > local ? { bannedUntil: this.#bannedUntil } : {}),
+      ...(this.#backoffUntil > local ? { backoffUntil: this.#backoffUntil } : {}),
+    };
+  }
+
+  /** Rejects every queued request with a ClosedError and stops the timer. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clearTimer();
+    this.#rejectAll(
+      new ClosedError({ message: 'the rate governor was closed', context: { exchange: this.#exchange } }),
+    );
+  }
+
+  // -------------------------------------------------------------------------
+
+  #venueNow(): number {
+    return this.#clock.now() + this.#offset();
+  }
+
+  #roll(window: Window, now: number): Window {
+    const start = Math.floor(now / window.rule.intervalMs) * window.rule.intervalMs;
+    if (start !== window.start) {
+      window.used = start === window.start + window.rule.intervalMs ? window.carry : 0;
+      window.carry = 0;
+      window.start = start;
+    }
+    return window;
+  }
+
+  /** Whether `amount` more fits in this window now (and in the next, within the boundary guard). */
+  #fits(window: Window, amount: number, now: number): boolean {
+    this.#roll(window, now);
+    const limit = window.rule.limit;
+    // A single request heavier than the whole budget can only go into an empty window.
+    if (window.used === 0 && amount > limit) return this.#nearNext(window, now) ? window.carry === 0 : true;
+    if (window.used + amount > limit) return false;
+    return !this.#nearNext(window, now) || window.carry + amount <= limit;
+  }
+
+  #nearNext(window: Window, now: number): boolean {
+    return now + this.#guardMs >= window.start + window.rule.intervalMs;
+  }
+
+  #add(window: Window, amount: number, now: number): void {
+    this.#roll(window, now);
+    window.used += amount;
+    if (this.#nearNext(window, now)) window.carry += amount;
+  }
+
+  /** 'yes', 'ip' (blocked for everyone) or 'account' (only this account's order limit). */
+  #admissible(request: GateRequest): 'yes' | 'ip' | 'account' {
+    const local = this.#clock.now();
+    if (this.#backoffUntil > local || this.#bannedUntil > local) return 'ip';
+    const now = local + this.#offset();
+    for (const window of this.#ipWindows) {
+      const amount = window.rule.type === 'RAW_REQUESTS' ? 1 : request.weight;
+      if (!this.#fits(window, amount, now)) return 'ip';
+    }
+    if (request.kind === 'order' && request.account !== undefined) {
+      for (const window of this.#accountWindows(request.account)) {
+        if (!this.#fits(window, 1, now)) return 'account';
+      }
+    }
+    return 'yes';
+  }
+
+  #charge(request: GateRequest): void {
+    const now = this.#venueNow();
+    for (const window of this.#ipWindows) {
+      this.#add(window, window.rule.type === 'RAW_REQUESTS' ? 1 : request.weight, now);
+    }
+    if (request.kind === 'order' && request.account !== undefined) {
+      for (const window of this.#accountWindows(request.account)) this.#add(window, 1, now);
+    }
+  }
+
+  #accountWindows(account: string): Window[] {
+    let windows = this.#accounts.get(account);
+    if (!windows) {
+      windows = this.#orderRules.map((rule) => ({ rule, start: 0, used: 0, carry: 0 }));
+      this.#accounts.set(account, windows);
+    }
+    return windows;
+  }
+
+  #windowFor(windows: readonly Window[], type: RateLimitType, intervalMs: number): Window | undefined {
+    const exact = windows.find((w) => w.rule.type === type && w.rule.intervalMs === intervalMs);
+    if (exact) return exact;
+    // A venue reporting an interval we do not track (a test server with short windows keeps the
+    // `-1M` header name) still informs the only limiter of that type.
+    const ofType = windows.filter((w) => w.rule.type === type);
+    return ofType.length === 1 ? ofType[0] : undefined;
+  }
+
+  /** The venue counted at least `value` in this window: never count less than that. */
+  #raise(window: Window, value: number, now: number): boolean {
+    this.#roll(window, now);
+    // Shortly after a boundary a response may still report the previous window's count.
+    if (now - window.start < this.#guardMs && value > window.used) return false;
+    if (value <= window.used) return false;
+    window.used = value;
+    return true;
+  }
+
+  #backoff(response: GateResponse, venueNow: number): void {
+    const retryAfterMs = parseRetryAfter(response.headers);
+    const orderLimit = response.code === -1015 || (retryAfterMs === undefined && response.code !== -1003);
+    if (orderLimit && response.account !== undefined) {
+      // The account's order count is full: fill its windows so orders wait for the next ones.
+      for (const window of this.#accountWindows(response.account)) {
+        this.#roll(window, venueNow);
+        window.used = Math.max(window.used, window.rule.limit);
+      }
+      this.#logger.warn('order rate limit reached; orders of this account wait for the next window', {
+        exchange: this.#exchange,
+        code: response.code,
+      });
+      return;
+    }
+    const until = this.#clock.now() + (retryAfterMs ?? 1000);
+    this.#backoffUntil = Math.max(this.#backoffUntil, until);
+    for (const window of this.#ipWindows) {
+      if (window.rule.type !== 'REQUEST_WEIGHT') continue;
+      this.#roll(window, venueNow);
+      window.used = Math.max(window.used, window.rule.limit);
+    }
+    this.#logger.warn('request weight limit reached (429); traffic waits for Retry-After', {
+      exchange: this.#exchange,
+      retryAfterMs: retryAfterMs ?? 1000,
+    });
+    this.#publish(retryAfterMs ?? 1000);
+  }
+
+  #ban(response: GateResponse): void {
+    const local = this.#clock.now();
+    const retryAfterMs = parseRetryAfter(response.headers);
+    let until: number;
+    if (response.bannedUntil !== undefined) until = response.bannedUntil - this.#offset();
+    else until = local + (retryAfterMs ?? this.#defaultBanMs);
+    if (until <= this.#bannedUntil) return;
+    this.#bannedUntil = until;
+    this.#logger.error('the venue banned this IP (418): all traffic is stopped until the ban ends', {
+      exchange: this.#exchange,
+      bannedUntil: until,
+      retryAfterMs: until - local,
+    });
+    this.#publish(until - local);
+    const error = this.#banError();
+    if (error) this.#rejectAll(error);
+  }
+
+  #banError(): IpBannedError | undefined {
+    const remaining = this.#bannedUntil - this.#clock.now();
+    if (remaining <= 0) return undefined;
+    return new IpBannedError({
+      message: `Binance has banned this IP for ${Math.ceil(remaining / 1000)} s more; no request is sent until then`,
+      retryAfterMs: remaining,
+      context: { exchange: this.#exchange },
+    });
+  }
+
+  #publish(retryAfterMs?: number): void {
+    if (!telemetry.rateLimit.hasSubscribers) return;
+    const status = this.status();
+    telemetry.rateLimit.publish({
+      exchange: this.#exchange,
+      usedWeight: status.usedWeight,
+      weightLimit: status.weightLimit,
+      ...(status.bannedUntil === undefined ? {} : { bannedUntil: status.bannedUntil }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+
+  #rejectAll(error: unknown): void {
+    const waiters = this.#queue.splice(0);
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  /** Admits what fits, in order; schedules itself for when the head may fit. */
+  #pump(): void {
+    if (this.#closed) return;
+    const banned = this.#banError();
+    if (banned) {
+      this.#rejectAll(banned);
+      return;
+    }
+    let blockedByIp = false;
+    for (let i = 0; i < this.#queue.length; ) {
+      const waiter = this.#queue[i]!;
+      const verdict = blockedByIp ? 'ip' : this.#admissible(waiter.request);
+      if (verdict === 'yes') {
+        this.#queue.splice(i, 1);
+        this.#charge(waiter.request);
+        waiter.resolve();
+        continue;
+      }
+      // First in, first out for the IP's budget; an account waiting for its order limit does not hold up others.
+      if (verdict === 'ip') blockedByIp = true;
+      i++;
+    }
+    if (this.#queue.length > 0) this.#schedule();
+    else this.#clearTimer();
+  }
+
+  #schedule(): void {
+    const local = this.#clock.now();
+    const offset = this.#offset();
+    let at = Number.POSITIVE_INFINITY;
+    if (this.#backoffUntil > local) at = this.#backoffUntil;
+    else {
+      // The next boundary of any window in play, or the end of its boundary guard.
+      const windows = [...this.#ipWindows];
+      for (const waiter of this.#queue) {
+        if (waiter.request.kind === 'order' && waiter.request.account !== undefined) {
+          windows.push(...this.#accountWindows(waiter.request.account));
+        }
+      }
+      const venueNow = local + offset;
+      for (const window of windows) {
+        this.#roll(window, venueNow);
+        const next = window.start + window.rule.intervalMs - offset;
+        const candidate = next > local ? next : next + window.rule.intervalMs;
+        if (candidate < at) at = candidate;
+      }
+    }
+    if (!Number.isFinite(at)) at = local + 1000;
+    if (this.#timer !== undefined && at >= this.#timerAt) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      },
+      Math.max(1, at - local),
+    );
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+}
+
+function parseRetryAfter(headers: Readonly<Record<string, string>>): number | undefined {
+  const raw = headers['retry-after'];
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
