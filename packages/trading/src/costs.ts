@@ -7,6 +7,7 @@ export interface RequestCosts {
   readonly verifyCredentials: number;
   readonly placeOrder: number;
   readonly testOrder: number;
+  readonly placeOcoOrder: number;
   readonly cancelOrder: number;
   readonly cancelAllOrders: number;
   readonly getOrder: number;
@@ -22,6 +23,7 @@ export const DEFAULT_REQUEST_COSTS: RequestCosts = Object.freeze({
   verifyCredentials: 20,
   placeOrder: 1,
   testOrder: 1,
+  placeOcoOrder: 1,
   cancelOrder: 1,
   cancelAllOrders: 1,
   getOrder: 4,

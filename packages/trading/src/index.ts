@@ -1,6 +1,7 @@
 export { DEFAULT_REQUEST_COSTS, type RequestCosts, type SessionOperation } from './costs';
 export { FairQueue, type FairQueueOptions, type FairQueueStats, type LaneStats } from './fair-queue';
 export { type TradingHealthSource, TradingSystemHealth, UserConnectionsHealth } from './health';
+export { normalizeOcoRequest, type OcoOrderRequestInput } from './oco-request';
 export { type TradingModuleOptions, tradingModule } from './module';
 export {
   type BalanceDelta,

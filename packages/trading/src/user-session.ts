@@ -2,6 +2,7 @@ import {
   type AccountClient,
   AuthenticationError,
   type Balance,
+  type Capability,
   type BusHandler,
   type BusSubscription,
   type Clock,
@@ -20,6 +21,8 @@ import {
   normalizeSymbol,
   type Order,
   OrderStateUnknownError,
+  type OcoOrderRequest,
+  type OrderList,
   type OrderRef,
   type OrderRequest,
   type OrderRequestInput,
@@ -38,6 +41,7 @@ import {
 } from '@venuekit/core';
 import type { RequestCosts, SessionOperation } from './costs';
 import type { FairQueue } from './fair-queue';
+import { normalizeOcoRequest, type OcoOrderRequestInput } from './oco-request';
 import { OrderTracker } from './order-tracker';
 
 /**
@@ -102,6 +106,8 @@ export interface TradingSession {
   placeOrder(input: OrderRequestInput | OrderRequest, options?: PlaceOrderOptions): Promise<Order>;
   /** Validates an order with the venue without placing it. */
   testOrder(input: OrderRequestInput | OrderRequest): Promise<void>;
+  /** Places a one-cancels-the-other pair (a limit leg and a stop leg); its orders are tracked. */
+  placeOcoOrder(input: OcoOrderRequestInput | OcoOrderRequest): Promise<OrderList>;
   cancelOrder(ref: OrderRefInput): Promise<Order>;
   cancelAllOrders(symbol: string): Promise<Order[]>;
   getOrder(ref: OrderRefInput): Promise<Order>;
@@ -281,11 +287,28 @@ export class UserSession implements TradingSession {
   async testOrder(input: OrderRequestInput | OrderRequest): Promise<void> {
     let request: OrderRequest;
     try {
+      this.#supports('testOrder', 'testOrder');
       request = normalizeOrderRequest(input);
     } catch (error) {
       throw toVenuekitError(error, { ...this.#context, operation: 'testOrder', sent: false });
     }
     await this.#request('testOrder', request.symbol, {}, (account) => account.testOrder(request));
+  }
+
+  async placeOcoOrder(input: OcoOrderRequestInput | OcoOrderRequest): Promise<OrderList> {
+    let request: OcoOrderRequest;
+    try {
+      this.#supports('createOcoOrder', 'placeOcoOrder');
+      request = normalizeOcoRequest(input);
+    } catch (error) {
+      throw toVenuekitError(error, { ...this.#context, operation: 'placeOcoOrder', sent: false });
+    }
+    const extra = request.listClientOrderId ? { clientOrderId: request.listClientOrderId } : {};
+    const list = await this.#request('placeOcoOrder', request.symbol, extra, (account) =>
+      account.placeOcoOrder(request),
+    );
+    for (const order of list.orders) this.#tracker.applyOrder(order, 'placement');
+    return list;
   }
 
   async cancelOrder(ref: OrderRefInput): Promise<Order> {
@@ -567,6 +590,15 @@ export class UserSession implements TradingSession {
       });
     } catch (failure) {
       this.#logger.warn('publishing a session status failed', { err: failure });
+    }
+  }
+
+  #supports(capability: Capability, operation: string): void {
+    if (!this.#adapter.has[capability]) {
+      throw new ValidationError('NOT_SUPPORTED', {
+        field: 'operation',
+        rule: `${operation} is not supported by the ${this.exchange} adapter`,
+      });
     }
   }
 
