@@ -84,3 +84,47 @@ describe('mapBinanceError', () => {
     expect(isUnknownExecution({ status: 400, code: -2010 })).toBe(false);
   });
 });
+
+describe('fields named by venue rejections', () => {
+  it.each([
+    [{ status: 400, code: -1013, msg: 'Filter failure: PRICE_FILTER' }, 'FILTER_VIOLATION', 'price'],
+    [{ status: 400, code: -1013, msg: 'Filter failure: LOT_SIZE' }, 'FILTER_VIOLATION', 'quantity'],
+    [{ status: 400, code: -1013, msg: 'Filter failure: NOTIONAL' }, 'FILTER_VIOLATION', 'quantity'],
+    [
+      {
+        status: 400,
+        code: -1102,
+        msg: "Mandatory parameter 'price' was not sent, was empty/null, or malformed.",
+      },
+      'INVALID_PARAMETER',
+      'price',
+    ],
+    [
+      { status: 400, code: -1111, msg: "Parameter 'quantity' has too much precision." },
+      'INVALID_PARAMETER',
+      'quantity',
+    ],
+    [
+      { status: 400, code: -2039, msg: 'Client order ID is not correct for this order ID.' },
+      'INVALID_PARAMETER',
+      'clientOrderId',
+    ],
+  ])('%j → %s on %s', (input, code, field) => {
+    const error = mapBinanceError(input);
+    expect(error.code).toBe(code);
+    expect(error.context.field).toBe(field);
+    expect(error.context.rule).toBeTruthy();
+  });
+
+  it('maps the remaining documented codes to what the caller must do', () => {
+    expect(mapBinanceError({ status: 400, code: -2016, msg: 'No trading window' }).code).toBe(
+      'MARKET_CLOSED',
+    );
+    expect(mapBinanceError({ status: 400, code: -1020, msg: 'This operation is not supported.' }).code).toBe(
+      'NOT_SUPPORTED',
+    );
+    expect(mapBinanceError({ status: 429, code: -1034, msg: 'Too many concurrent connections' }).code).toBe(
+      'RATE_LIMITED',
+    );
+  });
+});

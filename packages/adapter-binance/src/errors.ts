@@ -46,6 +46,23 @@ const INSUFFICIENT = /insufficient balance/i;
 const DUPLICATE = /duplicate order/i;
 const MARKET_CLOSED = /market is closed/i;
 const UNKNOWN_ORDER = /unknown order sent|order does not exist/i;
+// Which order field a filter failure (filters.md) is about.
+const FILTER_FIELDS: Readonly<Record<string, string>> = {
+  PRICE_FILTER: 'price',
+  PERCENT_PRICE: 'price',
+  PERCENT_PRICE_BY_SIDE: 'price',
+  LOT_SIZE: 'quantity',
+  MARKET_LOT_SIZE: 'quantity',
+  MIN_NOTIONAL: 'quantity',
+  NOTIONAL: 'quantity',
+  ICEBERG_PARTS: 'quantity',
+  MAX_POSITION: 'quantity',
+  TRAILING_DELTA: 'trailingDelta',
+  MAX_NUM_ORDERS: 'symbol',
+  MAX_NUM_ALGO_ORDERS: 'type',
+};
+// "Mandatory parameter 'price' was not sent…", "Parameter 'quantity' has too much precision."
+const PARAM_NAME = /[Pp]aram(?:eter)? '([A-Za-z]+)'/;
 const NOT_PERMITTED =
   /not permitted|restricted|disabled on this account|may not place or cancel|trading is not enabled|not enabled/i;
 
@@ -84,11 +101,47 @@ export function mapBinanceError(input: BinanceErrorInput): VenuekitError {
         field: 'symbol',
         rule: 'must be a symbol Binance lists',
       });
-    case -1013:
-      return new ValidationError(msg.startsWith('Filter failure') ? 'FILTER_VIOLATION' : 'ORDER_REJECTED', {
+    case -1013: {
+      const filter = /^Filter failure: ([A-Z_]+)/.exec(msg)?.[1];
+      if (filter) {
+        return new ValidationError('FILTER_VIOLATION', {
+          ...base,
+          field: FILTER_FIELDS[filter] ?? 'order',
+          rule: `must pass the symbol's ${filter} filter`,
+          message: msg,
+        });
+      }
+      return new ValidationError('ORDER_REJECTED', { ...base, message: msg || undefined });
+    }
+    case -1102:
+    case -1105: {
+      const field = PARAM_NAME.exec(msg)?.[1];
+      return new ValidationError('INVALID_PARAMETER', {
         ...base,
+        ...(field ? { field, rule: 'is required and must not be empty' } : {}),
         message: msg || undefined,
       });
+    }
+    case -1111: {
+      const field = PARAM_NAME.exec(msg)?.[1];
+      return new ValidationError('INVALID_PARAMETER', {
+        ...base,
+        ...(field ? { field, rule: "has more decimals than the symbol's precision" } : {}),
+        message: msg || undefined,
+      });
+    }
+    case -2039:
+      return new ValidationError('INVALID_PARAMETER', {
+        ...base,
+        field: 'clientOrderId',
+        rule: 'must belong to the order named by orderId',
+      });
+    case -1020:
+      return new ValidationError('NOT_SUPPORTED', { ...base, message: msg || undefined });
+    case -2016:
+      return new MarketClosedError(base);
+    case -1034:
+      return new RateLimitError({ ...base, ...retryAfter });
     case -2013:
     case -2026:
       return new OrderNotFoundError(base);
