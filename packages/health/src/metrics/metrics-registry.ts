@@ -156,12 +156,13 @@ export class Gauge extends Family<{ value: number }> {
     return { value: 0 };
   }
 
+  /** Sets the series; a value that is not a number is ignored. */
   set(labels: readonly string[], value: number): void {
-    this.state(labels).value = value;
+    if (typeof value === 'number') this.state(labels).value = value;
   }
 
   inc(labels: readonly string[] = [], value = 1): void {
-    this.state(labels).value += value;
+    if (typeof value === 'number') this.state(labels).value += value;
   }
 
   get(labels: readonly string[] = []): number {
@@ -206,8 +207,9 @@ export class Histogram extends Family<HistogramState> {
     return { counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
   }
 
+  /** Records one observation; NaN and non-numbers are ignored. */
   observe(labels: readonly string[], value: number): void {
-    if (Number.isNaN(value)) return;
+    if (typeof value !== 'number' || Number.isNaN(value)) return;
     const state = this.state(labels);
     let i = 0;
     while (i < this.buckets.length && value > (this.buckets[i] as number)) i++;

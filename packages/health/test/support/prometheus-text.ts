@@ -96,8 +96,11 @@ export function parsePrometheusText(text: string): Map<string, PromFamily> {
       if (keyword === 'HELP') {
         if (family.help !== undefined) throw new PromParseError(n, `second HELP for ${name}`);
         const doc = line.replace(/^#\s*HELP\s+\S+\s?/, '');
-        if (/\\(?![\\n])/.test(doc)) throw new PromParseError(n, 'HELP may only escape \\\\ and \\n');
-        family.help = doc.replace(/\\(\\|n)/g, (_m, c: string) => (c === 'n' ? '\n' : '\\'));
+        family.help = doc.replace(/\\(.?)/g, (_m, c: string) => {
+          if (c === 'n') return '\n';
+          if (c === '\\') return '\\';
+          throw new PromParseError(n, 'HELP may only escape \\\\ and \\n');
+        });
       } else {
         if (tokens.length !== 3) throw new PromParseError(n, 'TYPE takes exactly a name and a type');
         if (!TYPES.has(tokens[2] as string)) throw new PromParseError(n, `unknown type ${tokens[2]}`);
