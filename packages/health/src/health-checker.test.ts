@@ -224,6 +224,12 @@ describe('validation', () => {
     expect(() => new HealthChecker({ marketData: { staleAfterMs: { trades: -1 } } })).toThrow(
       expect.objectContaining({ field: 'marketData.staleAfterMs.trades' }),
     );
+    expect(() => new HealthChecker({ marketData: { staleAfterMs: { trade: 1000 } as never } })).toThrow(
+      expect.objectContaining({
+        field: 'marketData.staleAfterMs.trade',
+        rule: expect.stringContaining('aggTrades'),
+      }),
+    );
     expect(() => new HealthChecker({ exclude: ['websocket' as never] })).toThrow(
       expect.objectContaining({ field: 'exclude[0]' }),
     );

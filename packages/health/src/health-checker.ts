@@ -11,7 +11,11 @@ import {
 import { type AdapterSnapshot, takeSnapshot } from './components/adapter-snapshot';
 import { ApplicationCheck, type ApplicationCheckOptions } from './components/application';
 import { type ClockSkewCheckOptions, checkClockSkew } from './components/clock-skew';
-import { checkMarketData, type MarketDataCheckOptions } from './components/market-data';
+import {
+  checkMarketData,
+  DEFAULT_STALE_AFTER_MS,
+  type MarketDataCheckOptions,
+} from './components/market-data';
 import { checkRateLimits, type RateLimitsCheckOptions } from './components/rate-limits';
 import { checkWebsocketConnections } from './components/websocket-connections';
 import { isHealthStatus, rollUp } from './status';
@@ -270,6 +274,12 @@ function validateOptions(options: HealthCheckerOptions): void {
   positive('clockSkew.unhealthyMs', options.clockSkew?.unhealthyMs);
   positive('clockSkew.maxSyncAgeMs', options.clockSkew?.maxSyncAgeMs);
   for (const [kind, value] of Object.entries(options.marketData?.staleAfterMs ?? {})) {
+    if (!(kind in DEFAULT_STALE_AFTER_MS)) {
+      throw new ValidationError('INVALID_PARAMETER', {
+        field: `marketData.staleAfterMs.${kind}`,
+        rule: `must be a stream kind: ${Object.keys(DEFAULT_STALE_AFTER_MS).join(', ')}`,
+      });
+    }
     positive(`marketData.staleAfterMs.${kind}`, value);
   }
   const usage = options.rateLimits?.degradedUsage;

@@ -16,7 +16,7 @@ import {
   type HealthRequestHandler,
 } from './http/health-handler';
 import { HealthServer, type HealthServerOptions } from './http/health-server';
-import { MetricsRegistry } from './metrics/metrics-registry';
+import { type Gauge, MetricsRegistry } from './metrics/metrics-registry';
 import { TelemetryMetrics, type TelemetryMetricsOptions } from './metrics/telemetry-metrics';
 import { HEALTH_STATUSES, isHealthStatus } from './status';
 import type { Readiness, SystemHealth } from './types';
@@ -74,7 +74,7 @@ export class HealthMonitor implements Health {
   readonly #adapters: AdapterSource;
   readonly #servers = new Set<HealthServer>();
   readonly #removeCollector: () => void;
-  readonly #healthGauge;
+  readonly #healthGauge: Gauge;
   #draining = false;
   #closing: Promise<void> | undefined;
 
@@ -87,7 +87,10 @@ export class HealthMonitor implements Health {
         });
       }
     }
-    this.#checker = new HealthChecker(options);
+    this.handler = createHealthHandler(
+      this,
+      options.basePath === undefined ? {} : { basePath: options.basePath },
+    );
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
     this.#readyWhen = new Set(options.readyWhen ?? ['healthy', 'degraded']);
@@ -99,22 +102,28 @@ export class HealthMonitor implements Health {
           ? { list: () => source }
           : (source as AdapterSource);
     this.#registry = options.metricsRegistry ?? new MetricsRegistry();
-    if (options.telemetry !== false) {
-      this.#telemetry = new TelemetryMetrics(this.#registry, {
-        ...(options.clock ? { clock: options.clock } : {}),
-        ...(typeof options.telemetry === 'object' ? options.telemetry : {}),
+    this.#checker = new HealthChecker(options);
+    let removeCollector: (() => void) | undefined;
+    try {
+      this.#healthGauge = this.#registry.gauge({
+        name: 'venuekit_health_status',
+        help: 'Health of the system and of each component: 1 for the current status, 0 for the others.',
+        labelNames: ['component', 'status'],
       });
+      removeCollector = this.#addStatusCollector();
+      if (options.telemetry !== false) {
+        this.#telemetry = new TelemetryMetrics(this.#registry, {
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(typeof options.telemetry === 'object' ? options.telemetry : {}),
+        });
+      }
+    } catch (error) {
+      // E.g. a registry already used by another monitor: leave nothing running behind.
+      removeCollector?.();
+      this.#checker.close();
+      throw error;
     }
-    this.#healthGauge = this.#registry.gauge({
-      name: 'venuekit_health_status',
-      help: 'Health of the system and of each component: 1 for the current status, 0 for the others.',
-      labelNames: ['component', 'status'],
-    });
-    this.#removeCollector = this.#addStatusCollector();
-    this.handler = createHealthHandler(
-      this,
-      options.basePath === undefined ? {} : { basePath: options.basePath },
-    );
+    this.#removeCollector = removeCollector;
   }
 
   componentNames(): string[] {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ControlledAdapter, connection, stream } from '../../test/support/controlled-adapter';
 import { parsePrometheusText, sampleValue } from '../../test/support/prometheus-text';
 import { HealthMonitor, type HealthMonitorOptions } from '../health-monitor';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import { createHealthHandler } from './health-handler';
 import { HealthServer } from './health-server';
 
@@ -196,6 +197,16 @@ describe('HTTP endpoints of a HealthMonitor', () => {
     await monitor.close();
     await expect(fetch(`${server.url}/live`)).rejects.toThrow();
     expect((await monitor.readiness()).ready).toBe(false);
+  });
+
+  it('refuses a second monitor on the same metrics registry, leaving nothing behind', () => {
+    const registry = new MetricsRegistry();
+    const first = new HealthMonitor({ metricsRegistry: registry });
+    cleanups.push(() => first.close());
+    expect(() => new HealthMonitor({ metricsRegistry: registry })).toThrow(/clashes/);
+    expect(() => new HealthMonitor({ basePath: 'ops' })).toThrow(
+      expect.objectContaining({ field: 'basePath' }),
+    );
   });
 
   it('refuses a bad port and rejects listen when the port is taken', async () => {
