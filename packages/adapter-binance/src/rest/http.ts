@@ -1,0 +1,277 @@
+import {
+  type Clock,
+  ExchangeUnavailableError,
+  type Logger,
+  NetworkError,
+  silentLogger,
+  systemClock,
+  TimeoutError,
+  telemetry,
+  type VenuekitError,
+} from '@venuekit/core';
+import ky, { type KyInstance } from 'ky';
+import { type BinanceParams, encodeParams } from '../credentials';
+import { mapBinanceError } from '../errors';
+import { openGate, type RequestGate } from './request-gate';
+
+export interface BinanceHttpRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path under the REST base, e.g. `/api/v3/depth`. */
+  readonly path: string;
+  /**
+   * Parameters to percent-encode in order, or a query string already encoded
+   * (signed requests pass exactly the string they signed).
+   */
+  readonly query?: BinanceParams | string;
+  /** An `application/x-www-form-urlencoded` body, already encoded. */
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The endpoint's request weight (rest-api.md), charged at the gate before sending. */
+  readonly weight: number;
+  /** Default `read`. Order placements also count against the account's order limits. */
+  readonly kind?: 'read' | 'order' | 'cancel';
+  /** The opaque per-credentials key for order counts. */
+  readonly account?: string;
+  readonly signal?: AbortSignal;
+  /** Overrides the client's timeout. */
+  readonly timeoutMs?: number;
+}
+
+export interface BinanceHttpResponse<T> {
+  readonly data: T;
+  readonly status: number;
+  /** The X-MBX-* and Retry-After headers, names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface BinanceHttpClientOptions {
+  /** REST base url, e.g. `https://api.binance.com`. */
+  readonly baseUrl: string;
+  /** Every request waits here first; Binance counts weight per IP, so share one gate per adapter. */
+  readonly gate?: RequestGate;
+  /** Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  readonly exchange?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** A ky instance to extend (e.g. with a custom fetch); default the global ky. */
+  readonly ky?: KyInstance;
+}
+
+/** The used weight the venue last reported, for health when no rate governor is plugged in. */
+export interface ObservedWeight {
+  readonly usedWeight: number;
+  readonly interval: string;
+  readonly at: number;
+}
+
+/**
+ * The Binance REST transport: one request = gate (weight) → HTTP (ky, with a
+ * timeout, no automatic retries) → headers back to the gate → JSON, or a
+ * core error mapped from Binance's `{code, msg}` by `mapBinanceError`. It never
+ * retries: whether a failed request may be repeated is the caller's decision
+ * (a read may, an order must be reconciled instead).
+ */
+export class BinanceHttpClient {
+  readonly baseUrl: string;
+  #gate: RequestGate;
+  readonly #timeoutMs: number;
+  readonly #exchange: string;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #ky: KyInstance;
+  #observed: ObservedWeight | undefined;
+
+  constructor(options: BinanceHttpClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#gate = options.gate ?? openGate;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#exchange = options.exchange ?? 'binance';
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#ky = options.ky ?? ky;
+  }
+
+  get gate(): RequestGate {
+    return this.#gate;
+  }
+
+  /** Plugs in another gate (the rate governor); requests already waiting keep theirs. */
+  setGate(gate: RequestGate): void {
+    this.#gate = gate;
+  }
+
+  /** The last `X-MBX-USED-WEIGHT-*` the venue reported. */
+  get observedWeight(): ObservedWeight | undefined {
+    return this.#observed;
+  }
+
+  async request<T>(request: BinanceHttpRequest): Promise<BinanceHttpResponse<T>> {
+    const kind = request.kind ?? 'read';
+    await this.#gate.acquire({
+      weight: request.weight,
+      kind,
+      ...(request.account === undefined ? {} : { account: request.account }),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+    });
+    const query = typeof request.query === 'string' ? request.query : encodeParams(request.query ?? {});
+    const url = `${this.baseUrl}${request.path}${query ? `?${query}` : ''}`;
+    const started = this.#clock.now();
+    const operation = { exchange: this.#exchange, operation: `${request.method} ${request.path}` };
+    let response: Response;
+    try {
+      response = await this.#ky(url, {
+        method: request.method,
+        retry: 0,
+        throwHttpErrors: false,
+        timeout: request.timeoutMs ?? this.#timeoutMs,
+        ...(request.headers || request.body !== undefined
+          ? {
+              headers: {
+                ...request.headers,
+                ...(request.body === undefined
+                  ? {}
+                  : { 'content-type': 'application/x-www-form-urlencoded' }),
+              },
+            }
+          : {}),
+        ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+      });
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      const failure =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? new TimeoutError({
+              message: `${request.method} ${request.path} timed out after ${request.timeoutMs ?? this.#timeoutMs} ms`,
+              context: operation,
+              cause: error,
+            })
+          : new NetworkError({
+              message: `${request.method} ${request.path} failed: ${error instanceof Error ? error.message : String(error)}`,
+              context: operation,
+              cause: error,
+            });
+      this.#rejected(request, started, undefined, undefined, failure);
+      throw failure;
+    }
+
+    const headers = venueHeaders(response.headers);
+    const text = await response.text().catch(() => '');
+    let body: unknown;
+    let parsed = false;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+        parsed = true;
+      } catch {
+        parsed = false;
+      }
+    }
+    const venueCode =
+      parsed && typeof (body as { code?: unknown })?.code === 'number'
+        ? (body as { code: number }).code
+        : undefined;
+    this.#observe(response.status, headers, venueCode, request.account);
+
+    if (!response.ok) {
+      const retryAfter = headers['retry-after'];
+      const retryAfterMs =
+        retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+      const error = mapBinanceError({
+        status: response.status,
+        ...(venueCode === undefined ? {} : { code: venueCode }),
+        ...(parsed && typeof (body as { msg?: unknown }).msg === 'string'
+          ? { msg: (body as { msg: string }).msg }
+          : {}),
+        body: text.slice(0, 2_000),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        context: { operation: operation.operation },
+      });
+      this.#rejected(request, started, response.status, venueCode, error);
+      throw error;
+    }
+    if (!parsed) {
+      const error = new ExchangeUnavailableError({
+        code: 'EXCHANGE_ERROR',
+        message: `${request.method} ${request.path}: the response is not JSON`,
+        context: operation,
+        venue: { status: response.status, body: text.slice(0, 2_000) },
+      });
+      this.#rejected(request, started, response.status, undefined, error);
+      throw error;
+    }
+    if (telemetry.requestResolved.hasSubscribers) {
+      telemetry.requestResolved.publish({
+        exchange: this.#exchange,
+        transport: 'rest',
+        method: request.method,
+        path: request.path,
+        status: response.status,
+        weight: request.weight,
+        durationMs: this.#clock.now() - started,
+      });
+    }
+    return { data: body as T, status: response.status, headers };
+  }
+
+  #observe(
+    status: number,
+    headers: Record<string, string>,
+    code: number | undefined,
+    account: string | undefined,
+  ) {
+    for (const name in headers) {
+      if (name.startsWith('x-mbx-used-weight-')) {
+        const value = Number(headers[name]);
+        if (Number.isFinite(value)) {
+          this.#observed = {
+            usedWeight: value,
+            interval: name.slice('x-mbx-used-weight-'.length),
+            at: this.#clock.now(),
+          };
+        }
+      }
+    }
+    try {
+      this.#gate.observe({
+        status,
+        headers,
+        ...(account === undefined ? {} : { account }),
+        ...(code === undefined ? {} : { code }),
+      });
+    } catch (error) {
+      this.#logger.errorWithException('request gate observe failed', error);
+    }
+  }
+
+  #rejected(
+    request: BinanceHttpRequest,
+    started: number,
+    status: number | undefined,
+    venueCode: number | undefined,
+    error: VenuekitError,
+  ): void {
+    if (!telemetry.requestRejected.hasSubscribers) return;
+    telemetry.requestRejected.publish({
+      exchange: this.#exchange,
+      transport: 'rest',
+      method: request.method,
+      path: request.path,
+      ...(status === undefined ? {} : { status }),
+      ...(venueCode === undefined ? {} : { venueCode }),
+      durationMs: this.#clock.now() - started,
+      errorCode: error.code,
+    });
+  }
+}
+
+/** The headers the gate and the caller care about: X-MBX-*, Retry-After. Names lower-cased. */
+function venueHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-mbx-') || lower === 'retry-after') out[lower] = value;
+  });
+  return out;
+}
