@@ -1,0 +1,536 @@
+import {
+  type BackoffOptions,
+  type Clock,
+  ClosedError,
+  type ConnectionInfo,
+  type Logger,
+  NetworkError,
+  silentLogger,
+  systemClock,
+  TimeoutError,
+  telemetry,
+  type VenuekitError,
+} from '@venuekit/core';
+import {
+  type BinanceParams,
+  type BinanceParamValue,
+  type BinanceSigner,
+  signWsApiParams,
+} from '../credentials';
+import { mapBinanceError } from '../errors';
+import { headersFromRateLimits } from '../rest/rate-governor';
+import type { RequestGate } from '../rest/request-gate';
+import type { VenueClock } from '../rest/signed';
+import { WsConnection } from '../ws/connection';
+import type { WsApiEventFrame, WsApiResponseFrame, WsApiSessionStatus } from './wire';
+
+export interface WsApiRequestOptions {
+  /** The method's documented weight, charged at the rate governor. */
+  readonly weight: number;
+  /** Default `read`; placements count against the account's order limits. */
+  readonly kind?: 'read' | 'order' | 'cancel';
+  /** Adds `apiKey`, `timestamp`, `recvWindow` and `signature` (or only the timestamp on a logged-on session). */
+  readonly signed?: boolean;
+  /** Default: the client's request timeout. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface WsApiResult<T> {
+  readonly result: T;
+  readonly status: number;
+  /** The `timestamp` a signed request carried (venue ms). */
+  readonly timestamp?: number;
+}
+
+export interface WsApiHandlers {
+  /** A user data event (`{"subscriptionId":N,"event":{…}}`) or a connection event (`serverShutdown`). */
+  event?(frame: WsApiEventFrame, receivedAt: number): void;
+  /** The connection is ready for requests (after `session.logon` when logging on). */
+  ready?(event: { readonly reconnected: boolean }): void;
+  /** The connection dropped; requests in flight were failed. */
+  disconnected?(event: { readonly reason: string; readonly willReconnect: boolean }): void;
+  /** The venue revoked the API key mid-session (unsolicited 401). */
+  revoked?(error: VenuekitError): void;
+}
+
+export interface BinanceWsApiClientOptions {
+  /** The WebSocket API endpoint, e.g. `wss://ws-api.binance.com:443/ws-api/v3`. */
+  readonly url: string;
+  /** The adapter's rate governor: WebSocket API requests count against the same IP weight. */
+  readonly gate: RequestGate;
+  /** Opaque per-account key for order counts. */
+  readonly account?: string;
+  readonly signer?: BinanceSigner;
+  readonly venueClock?: VenueClock;
+  /** Default 5000 ms. */
+  readonly recvWindowMs?: number;
+  /** How long a request may wait for its answer (and for the connection). Default 10 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Authenticate the session once with `session.logon` after each (re)connect, so later
+   * requests carry only a timestamp. Binance allows it for Ed25519 keys only. Default: true
+   * for Ed25519 keys.
+   */
+  readonly logon?: boolean;
+  readonly handlers?: WsApiHandlers;
+  readonly exchange?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly connection?: {
+    readonly connectTimeoutMs?: number;
+    readonly pingIntervalMs?: number;
+    readonly pongTimeoutMs?: number;
+    readonly silenceTimeoutMs?: number;
+    readonly backoff?: BackoffOptions;
+    readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
+  };
+}
+
+interface Pending {
+  readonly method: string;
+  readonly startedAt: number;
+  readonly weight: number;
+  readonly resolve: (frame: WsApiResponseFrame) => void;
+  readonly reject: (error: unknown) => void;
+  readonly timer: ReturnType<Clock['setTimeout']>;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be waiting when it rejects.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/**
+ * Binance's WebSocket API on one connection: requests matched to answers by id, signed by the
+ * WebSocket API rule (sorted parameters, raw UTF-8), charged at the shared rate governor and fed
+ * back to it from each answer's `rateLimits`. After a reconnect the session logs on again (Ed25519)
+ * before any request goes out. A request whose answer never comes (timeout, dropped connection)
+ * fails with a TimeoutError or NetworkError: for an order that means "outcome unknown", and the
+ * caller reconciles. The connection never emits 'error' and reconnects by itself.
+ */
+export class BinanceWsApiClient {
+  readonly #options: BinanceWsApiClientOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #exchange: string;
+  readonly #connection: WsConnection;
+  readonly #pending = new Map<number, Pending>();
+  readonly #timeoutMs: number;
+  readonly #recvWindowMs: number;
+  readonly #logon: boolean;
+  #nextId = 1;
+  #ready: Deferred = deferred();
+  #isReady = false;
+  #loggedOn = false;
+  #started = false;
+  #closed = false;
+
+  constructor(options: BinanceWsApiClientOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#exchange = options.exchange ?? 'binance';
+    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#recvWindowMs = options.recvWindowMs ?? 5000;
+    this.#logon = options.logon ?? options.signer?.keyType === 'ed25519';
+    const c = options.connection ?? {};
+    this.#connection = new WsConnection({
+      url: options.url,
+      kind: 'api',
+      exchange: this.#exchange,
+      clock: this.#clock,
+      logger: this.#logger,
+      ...(c.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: c.connectTimeoutMs }),
+      ...(c.pingIntervalMs === undefined ? {} : { pingIntervalMs: c.pingIntervalMs }),
+      ...(c.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: c.pongTimeoutMs }),
+      ...(c.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: c.silenceTimeoutMs }),
+      ...(c.backoff === undefined ? {} : { backoff: c.backoff }),
+      ...(c.circuit === undefined ? {} : { circuit: c.circuit }),
+      handlers: {
+        message: (text, receivedAt) => this.#onMessage(text, receivedAt),
+        open: ({ reconnected }) => this.#onOpen(reconnected),
+        close: ({ reason, willReconnect }) => this.#onClose(reason, willReconnect),
+      },
+    });
+  }
+
+  /** Whether requests can go out now (connected, and logged on when logging on). */
+  get ready(): boolean {
+    return this.#isReady;
+  }
+
+  /** Whether the session is authenticated by `session.logon`. */
+  get loggedOn(): boolean {
+    return this.#loggedOn;
+  }
+
+  get reconnects(): number {
+    return this.#connection.reconnects;
+  }
+
+  get connectionId(): string {
+    return this.#connection.id;
+  }
+
+  info(): ConnectionInfo {
+    return this.#connection.info([], this.#pending.size);
+  }
+
+  /** Opens the connection (idempotent). Requests open it on demand too. */
+  start(): void {
+    if (this.#closed || this.#started) return;
+    this.#started = true;
+    this.#connection.start();
+  }
+
+  /** Resolves when requests can go out; rejects with a ClosedError if the client closes first. */
+  whenReady(): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    this.start();
+    return this.#ready.promise;
+  }
+
+  /**
+   * Sends one request and resolves with its `result`, or rejects with the mapped Binance error.
+   * A request that could not be sent at all rejects with a NetworkError whose context has
+   * `sent: false`: only then is it certain that the venue never saw it.
+   */
+  async request<T>(
+    method: string,
+    params: BinanceParams = {},
+    options: WsApiRequestOptions,
+  ): Promise<WsApiResult<T>> {
+    if (this.#closed) throw this.#closedError();
+    const kind = options.kind ?? 'read';
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    await this.#options.gate.acquire({
+      weight: options.weight,
+      kind,
+      ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    await this.#awaitReady(method, timeoutMs);
+    let timestamp: number | undefined;
+    let sendParams: Record<string, BinanceParamValue> | undefined;
+    if (options.signed) {
+      timestamp = Math.round(this.#venueNow());
+      sendParams = this.#sign(params, timestamp);
+    } else {
+      sendParams = compact(params);
+    }
+    const frame = await this.#send(method, sendParams, timeoutMs, options.weight);
+    return {
+      result: frame.result as T,
+      status: frame.status,
+      ...(timestamp === undefined ? {} : { timestamp }),
+    };
+  }
+
+  /** Closes for good: requests in flight fail with a ClosedError. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#isReady = false;
+    this.#ready.reject(this.#closedError());
+    this.#failPending(() => this.#closedError());
+    await this.#connection.close(1000, 'client closed');
+  }
+
+  // -------------------------------------------------------------------------
+
+  #venueNow(): number {
+    return this.#options.venueClock ? this.#options.venueClock.now() : this.#clock.now();
+  }
+
+  #sign(params: BinanceParams, timestamp: number): Record<string, BinanceParamValue> {
+    const signer = this.#options.signer;
+    if (!signer)
+      throw new ClosedError({ message: 'this WebSocket API client has no credentials to sign with' });
+    const base = { ...params, recvWindow: this.#recvWindowMs, timestamp };
+    // A logged-on session authenticates requests; they carry only their timestamp.
+    if (this.#loggedOn) return compact(base);
+    return signWsApiParams(signer, { ...base, apiKey: signer.apiKey() });
+  }
+
+  async #awaitReady(method: string, timeoutMs: number): Promise<void> {
+    this.start();
+    if (this.#isReady) return;
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.#clock.setTimeout(
+        () =>
+          reject(
+            new NetworkError({
+              message: `${method}: the WebSocket API connection did not open within ${timeoutMs} ms; nothing was sent`,
+              context: { exchange: this.#exchange, operation: method, sent: false },
+            }),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.#ready.promise, timeout]);
+    } finally {
+      this.#clock.clearTimeout(timer);
+    }
+  }
+
+  #send(
+    method: string,
+    params: Record<string, BinanceParamValue> | undefined,
+    timeoutMs: number,
+    weight: number,
+  ): Promise<WsApiResponseFrame> {
+    const id = this.#nextId++;
+    const text = JSON.stringify(
+      params && Object.keys(params).length > 0 ? { id, method, params } : { id, method },
+    );
+    return new Promise<WsApiResponseFrame>((resolve, reject) => {
+      const startedAt = this.#clock.now();
+      const timer = this.#clock.setTimeout(() => {
+        if (!this.#pending.delete(id)) return;
+        const error = new TimeoutError({
+          message: `${method}: no answer within ${timeoutMs} ms`,
+          context: { exchange: this.#exchange, operation: method },
+        });
+        this.#rejected(method, startedAt, undefined, undefined, error);
+        reject(error);
+      }, timeoutMs);
+      this.#pending.set(id, { method, startedAt, weight, resolve, reject, timer });
+      if (!this.#connection.send(text)) {
+        this.#pending.delete(id);
+        this.#clock.clearTimeout(timer);
+        reject(
+          new NetworkError({
+            message: `${method}: the WebSocket API connection is not open; nothing was sent`,
+            context: { exchange: this.#exchange, operation: method, sent: false },
+          }),
+        );
+      }
+    });
+  }
+
+  #onMessage(text: string, receivedAt: number): void {
+    let frame: WsApiResponseFrame | WsApiEventFrame;
+    try {
+      frame = JSON.parse(text) as WsApiResponseFrame | WsApiEventFrame;
+    } catch {
+      this.#discard('unparsable frame');
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null) {
+      this.#discard('unexpected frame');
+      return;
+    }
+    if ('event' in frame && frame.event && typeof frame.event === 'object') {
+      try {
+        this.#options.handlers?.event?.(frame, receivedAt);
+      } catch (error) {
+        this.#logger.errorWithException('user data handler threw', error);
+      }
+      return;
+    }
+    const response = frame as WsApiResponseFrame;
+    if (typeof response.id === 'number') {
+      const pending = this.#pending.get(response.id);
+      if (pending) {
+        this.#pending.delete(response.id);
+        this.#clock.clearTimeout(pending.timer);
+        this.#settle(pending, response);
+        return;
+      }
+    }
+    if (response.id === null && response.status === 401 && response.error) {
+      const error = mapBinanceError({
+        status: 401,
+        code: response.error.code,
+        msg: response.error.msg,
+        context: { operation: 'session' },
+      });
+      this.#logger.error('the venue revoked the API key of this WebSocket API session', {
+        code: response.error.code,
+      });
+      this.#options.handlers?.revoked?.(error);
+      return;
+    }
+    this.#discard('answer to no pending request');
+  }
+
+  #settle(pending: Pending, frame: WsApiResponseFrame): void {
+    const error = frame.error;
+    const retryAfterAt = error?.data?.retryAfter;
+    const serverTime = error?.data?.serverTime ?? this.#venueNow();
+    const retryAfterMs =
+      typeof retryAfterAt === 'number' ? Math.max(0, retryAfterAt - serverTime) : undefined;
+    const headers = frame.rateLimits ? headersFromRateLimits(frame.rateLimits) : {};
+    if (retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
+    try {
+      this.#options.gate.observe({
+        status: frame.status,
+        headers,
+        ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
+        ...(error ? { code: error.code } : {}),
+        ...(frame.status === 418 && typeof retryAfterAt === 'number' ? { bannedUntil: retryAfterAt } : {}),
+      });
+    } catch (observeError) {
+      this.#logger.errorWithException('request gate observe failed', observeError);
+    }
+    if (frame.status === 200 && !error) {
+      if (telemetry.requestResolved.hasSubscribers) {
+        telemetry.requestResolved.publish({
+          exchange: this.#exchange,
+          transport: 'websocket',
+          method: 'WS',
+          path: pending.method,
+          status: frame.status,
+          weight: pending.weight,
+          durationMs: this.#clock.now() - pending.startedAt,
+        });
+      }
+      pending.resolve(frame);
+      return;
+    }
+    const mapped = mapBinanceError({
+      status: frame.status,
+      ...(error ? { code: error.code, msg: error.msg } : {}),
+      body: JSON.stringify(error ?? {}).slice(0, 2000),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      context: { operation: pending.method },
+    });
+    this.#rejected(pending.method, pending.startedAt, frame.status, error?.code, mapped);
+    pending.reject(mapped);
+  }
+
+  #onOpen(reconnected: boolean): void {
+    if (this.#closed) return;
+    if (!this.#logon || !this.#options.signer) {
+      this.#becomeReady(reconnected);
+      return;
+    }
+    // Log on before anything else goes out; requests wait for it.
+    const timestamp = Math.round(this.#venueNow());
+    const signer = this.#options.signer;
+    const params = signWsApiParams(signer, {
+      apiKey: signer.apiKey(),
+      recvWindow: this.#recvWindowMs,
+      timestamp,
+    });
+    this.#send('session.logon', params, this.#timeoutMs, 2).then(
+      (frame) => {
+        const status = frame.result as WsApiSessionStatus | undefined;
+        this.#loggedOn = true;
+        this.#logger.info('WebSocket API session logged on', {
+          authorizedSince: status?.authorizedSince ?? null,
+        });
+        this.#becomeReady(reconnected);
+      },
+      (error: unknown) => {
+        this.#logger.error('session.logon failed; recycling the WebSocket API connection', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        this.#connection.recycle('session.logon failed');
+      },
+    );
+  }
+
+  #becomeReady(reconnected: boolean): void {
+    this.#isReady = true;
+    this.#ready.resolve();
+    try {
+      this.#options.handlers?.ready?.({ reconnected });
+    } catch (error) {
+      this.#logger.errorWithException('ready handler threw', error);
+    }
+  }
+
+  #onClose(reason: string, willReconnect: boolean): void {
+    const wasReady = this.#isReady;
+    this.#isReady = false;
+    this.#loggedOn = false;
+    if (wasReady) this.#ready = deferred();
+    if (!willReconnect) this.#ready.reject(this.#closedError());
+    this.#failPending(
+      (method) =>
+        new NetworkError({
+          message: `${method}: the WebSocket API connection closed before the answer (${reason}); the outcome is unknown`,
+          context: { exchange: this.#exchange, operation: method },
+        }),
+    );
+    try {
+      this.#options.handlers?.disconnected?.({ reason, willReconnect });
+    } catch (error) {
+      this.#logger.errorWithException('disconnected handler threw', error);
+    }
+  }
+
+  #failPending(makeError: (method: string) => VenuekitError): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const entry of pending) {
+      this.#clock.clearTimeout(entry.timer);
+      const error = makeError(entry.method);
+      this.#rejected(entry.method, entry.startedAt, undefined, undefined, error);
+      entry.reject(error);
+    }
+  }
+
+  #rejected(
+    method: string,
+    startedAt: number,
+    status: number | undefined,
+    venueCode: number | undefined,
+    error: VenuekitError,
+  ): void {
+    if (!telemetry.requestRejected.hasSubscribers) return;
+    telemetry.requestRejected.publish({
+      exchange: this.#exchange,
+      transport: 'websocket',
+      method: 'WS',
+      path: method,
+      ...(status === undefined ? {} : { status }),
+      ...(venueCode === undefined ? {} : { venueCode }),
+      durationMs: this.#clock.now() - startedAt,
+      errorCode: error.code,
+    });
+  }
+
+  #discard(reason: string): void {
+    if (telemetry.messageDiscarded.hasSubscribers) {
+      telemetry.messageDiscarded.publish({
+        exchange: this.#exchange,
+        connectionId: this.#connection.id,
+        reason,
+      });
+    }
+  }
+
+  #closedError(): ClosedError {
+    return new ClosedError({
+      message: 'the WebSocket API client was closed',
+      context: { exchange: this.#exchange, connectionId: this.#connection.id },
+    });
+  }
+}
+
+function compact(params: BinanceParams): Record<string, BinanceParamValue> {
+  const out: Record<string, BinanceParamValue> = {};
+  for (const key in params) {
+    const value = params[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
