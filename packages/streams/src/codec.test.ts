@@ -126,11 +126,12 @@ function exact(value: unknown): unknown {
 }
 
 function roundTrip(input: BusEvent): BusEvent {
-  const text = codec.encode(input, 'pub1', 7);
-  const { event: output, publisherId, seq } = codec.decode(input.topic, text);
+  const text = codec.encode(input.topic, [input], 'pub1', 7);
+  const { events, publisherId, firstSeq } = codec.decode(input.topic, text);
   expect(publisherId).toBe('pub1');
-  expect(seq).toBe(7);
-  return output;
+  expect(firstSeq).toBe(7);
+  expect(events).toHaveLength(1);
+  return events[0] as BusEvent;
 }
 
 describe('JsonBusCodec', () => {
@@ -203,6 +204,18 @@ describe('JsonBusCodec', () => {
     expect(output.userId).toBe('alice');
     expect(output.symbol).toBeUndefined();
     expect(exact(output.data)).toEqual(exact(data));
+  });
+
+  it('carries a batch of events of one topic in order, whatever their types', () => {
+    const topic = 'market.binance.BNB/BTC.trades';
+    const batch = [
+      event('trade', trade, topic),
+      event('status', { type: 'stale', reason: 'x' }, topic),
+      event('trade', { ...trade, id: '12346' }, topic),
+      event('note', { amount: d('1.50') }, topic),
+    ];
+    const { events } = codec.decode(topic, codec.encode(topic, batch, 'p', 1));
+    expect(exact(events)).toEqual(exact(batch));
   });
 
   it('carries status and error events as plain JSON', () => {

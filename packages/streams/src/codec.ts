@@ -7,17 +7,22 @@ import {
   ValidationError,
 } from '@venuekit/core';
 
-/** A bus event as it crossed the wire, with the publisher's per-topic sequence number. */
+/** Bus events of one topic as they crossed the wire in one message, with the publisher's sequence numbers. */
 export interface DecodedMessage {
-  readonly event: BusEvent;
+  readonly events: BusEvent[];
   /** Random per publishing bus instance: sequences are per publisher and topic. */
   readonly publisherId: string;
-  readonly seq: number;
+  /** The sequence number of the first event; the others follow it without holes. */
+  readonly firstSeq: number;
 }
 
-/** Turns bus events into wire text and back. Decimals must survive exactly. */
+/**
+ * Turns bus events into wire text and back. Decimals must survive exactly. One
+ * message carries a batch of events of one topic (what was published in the
+ * same tick), so a burst costs one Redis command, not one per event.
+ */
 export interface BusCodec {
-  encode(event: BusEvent, publisherId: string, seq: number): string;
+  encode(topic: string, events: readonly BusEvent[], publisherId: string, firstSeq: number): string;
   /** Throws on a payload it cannot read. */
   decode(topic: string, payload: string): DecodedMessage;
 }
@@ -62,10 +67,7 @@ const BOOK_TYPES = new Set(['depth', 'orderBook']);
 const PLAIN_TYPES = new Set(['status', 'error']);
 
 type Tag = 'm' | 'b' | 'j' | 'g';
-type Envelope = [
-  version: number,
-  publisherId: string,
-  seq: number,
+type WireEvent = [
   type: string,
   exchange: string,
   symbol: string | null,
@@ -74,6 +76,7 @@ type Envelope = [
   tag: Tag,
   data: unknown,
 ];
+type Envelope = [version: number, publisherId: string, firstSeq: number, events: WireEvent[]];
 
 /**
  * The default codec: JSON, lossless for Decimals.
@@ -86,68 +89,89 @@ type Envelope = [
  *   becomes `{"$decimal":"…"}` at any depth and is revived on the way in.
  */
 export class JsonBusCodec implements BusCodec {
-  encode(event: BusEvent, publisherId: string, seq: number): string {
-    const { type } = event;
-    let tag: Tag;
-    let data: unknown = event.data;
-    if (PLAIN_TYPES.has(type)) {
-      tag = 'j';
-    } else if (event.topic.startsWith('market.') && MARKET_DECIMALS[type] !== undefined) {
-      tag = 'm';
-    } else if (event.topic.startsWith('market.') && BOOK_TYPES.has(type) && isSnapshot(data)) {
-      tag = 'b';
-      data = encodeBook(data);
-    } else {
-      tag = 'g';
+  encode(topic: string, events: readonly BusEvent[], publisherId: string, firstSeq: number): string {
+    const market = topic.startsWith('market.');
+    let tagged = false;
+    const wire: WireEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as BusEvent;
+      const { type } = event;
+      let tag: Tag;
+      let data: unknown = event.data;
+      if (PLAIN_TYPES.has(type)) {
+        tag = 'j';
+      } else if (market && MARKET_DECIMALS[type] !== undefined) {
+        tag = 'm';
+      } else if (market && BOOK_TYPES.has(type) && isSnapshot(data)) {
+        tag = 'b';
+        data = encodeBook(data);
+      } else {
+        tag = 'g';
+        tagged = true;
+      }
+      wire[i] = [
+        type,
+        event.exchange,
+        event.symbol ?? null,
+        event.userId ?? null,
+        event.publishedAt,
+        tag,
+        data,
+      ];
     }
-    const envelope: Envelope = [
-      WIRE_VERSION,
-      publisherId,
-      seq,
-      type,
-      event.exchange,
-      event.symbol ?? null,
-      event.userId ?? null,
-      event.publishedAt,
-      tag,
-      data,
-    ];
-    return tag === 'g' ? JSON.stringify(envelope, tagDecimals) : JSON.stringify(envelope);
+    const envelope: Envelope = [WIRE_VERSION, publisherId, firstSeq, wire];
+    if (!tagged) return JSON.stringify(envelope);
+    // The replacer tags every Decimal of the message, market events' included: read them back as tagged.
+    for (const item of wire) if (item[5] === 'm') item[5] = 'g';
+    return JSON.stringify(envelope, tagDecimals);
   }
 
   decode(topic: string, payload: string): DecodedMessage {
     const envelope = JSON.parse(payload) as unknown;
     if (
       !Array.isArray(envelope) ||
-      envelope.length !== 10 ||
+      envelope.length !== 4 ||
       envelope[0] !== WIRE_VERSION ||
       typeof envelope[1] !== 'string' ||
       typeof envelope[2] !== 'number' ||
-      typeof envelope[3] !== 'string' ||
-      typeof envelope[4] !== 'string' ||
-      typeof envelope[7] !== 'number'
+      !Array.isArray(envelope[3])
     ) {
-      throw new ValidationError('INVALID_PARAMETER', {
-        field: 'payload',
-        rule: `must be a venuekit bus envelope (version ${WIRE_VERSION})`,
-      });
+      throw invalid(`must be a venuekit bus envelope (version ${WIRE_VERSION})`);
     }
-    const [, publisherId, seq, type, exchange, symbol, userId, publishedAt, tag, raw] = envelope as Envelope;
-    let data = raw;
-    if (tag === 'm') data = reviveMarket(type, raw);
-    else if (tag === 'b') data = decodeBook(raw);
-    else if (tag === 'g') data = reviveDecimals(raw);
-    const event: BusEvent = {
-      topic,
-      type,
-      exchange,
-      ...(symbol === null ? {} : { symbol }),
-      ...(userId === null ? {} : { userId }),
-      data,
-      publishedAt,
-    };
-    return { event, publisherId, seq };
+    const [, publisherId, firstSeq, wire] = envelope as Envelope;
+    const events: BusEvent[] = new Array(wire.length);
+    for (let i = 0; i < wire.length; i++) {
+      const item = wire[i];
+      if (
+        !Array.isArray(item) ||
+        typeof item[0] !== 'string' ||
+        typeof item[1] !== 'string' ||
+        typeof item[4] !== 'number'
+      ) {
+        throw invalid('must hold events as [type, exchange, symbol, userId, publishedAt, tag, data]');
+      }
+      const [type, exchange, symbol, userId, publishedAt, tag, raw] = item;
+      let data = raw;
+      if (tag === 'm') data = reviveMarket(type, raw);
+      else if (tag === 'b') data = decodeBook(raw);
+      else if (tag === 'g') data = reviveDecimals(raw);
+      // One object shape for every event (absent fields are undefined), which keeps consumers monomorphic.
+      events[i] = {
+        topic,
+        type,
+        exchange,
+        symbol: symbol ?? undefined,
+        userId: userId ?? undefined,
+        data,
+        publishedAt,
+      };
+    }
+    return { events, publisherId, firstSeq };
   }
+}
+
+function invalid(rule: string): ValidationError {
+  return new ValidationError('INVALID_PARAMETER', { field: 'payload', rule });
 }
 
 function tagDecimals(this: unknown, key: string, value: unknown): unknown {
@@ -223,7 +247,7 @@ function pair(level: OrderBookLevel): [string, string] {
 function decodeBook(raw: unknown): OrderBookSnapshot {
   const wire = raw as WireBook;
   if (!Array.isArray(wire?.bids) || !Array.isArray(wire.asks)) {
-    throw new ValidationError('INVALID_PARAMETER', { field: 'data', rule: 'must be an order book snapshot' });
+    throw invalid('must hold an order book snapshot');
   }
   return {
     exchange: wire.exchange,

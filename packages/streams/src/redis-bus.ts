@@ -29,9 +29,9 @@ export interface RedisBusOptions {
 export interface RedisBusStats {
   readonly published: number;
   readonly received: number;
-  /** Messages a publisher sent on a topic that never arrived here (gaps in its sequence). */
+  /** Events a publisher sent on a topic that never arrived here (gaps in its sequence). */
   readonly missed: number;
-  /** Messages that arrived with a sequence at or before one already seen. */
+  /** Events that arrived with a sequence at or before one already seen (dropped, not delivered twice). */
   readonly outOfOrder: number;
   readonly decodeErrors: number;
   readonly publishErrors: number;
@@ -40,15 +40,18 @@ export interface RedisBusStats {
 }
 
 const PREFIX_PATTERN = /^[\w.:-]{1,100}$/;
+/** Most events in one Redis message. */
+const MAX_BATCH = 256;
 
 /**
  * A MessageBus over Redis pub/sub, so that one gateway process holding the
  * exchange connections fans events out to consumers in other processes.
  *
- * Two connections: one publishes (auto-pipelined), one subscribes. Events
- * keep their order per topic from one publisher; each carries the publisher's
- * per-topic sequence number, so messages lost while a connection was down are
- * counted (`stats().missed`) instead of vanishing silently. Redis pub/sub does
+ * Two connections: one publishes (auto-pipelined), one subscribes. The events
+ * of a topic published in one tick travel as one message. Events keep their
+ * order per topic from one publisher; each carries the publisher's per-topic
+ * sequence number, so events lost while a connection was down are counted
+ * (`stats().missed`) instead of vanishing silently. Redis pub/sub does
  * not store anything: no keys are created, and a consumer that is disconnected
  * misses what was published meanwhile.
  */
@@ -64,7 +67,11 @@ export class RedisBus implements MessageBus {
   readonly #handlers = new Map<string, BusHandler[]>();
   /** The SUBSCRIBE issued when a topic got its first handler, awaited by everyone who joins before it is confirmed. */
   readonly #subscribing = new Map<string, Promise<void>>();
+  /** The last sequence number sent per topic. */
   readonly #seq = new Map<string, number>();
+  /** Events published in this tick, per topic, in order. */
+  readonly #batches = new Map<string, BusEvent[]>();
+  #flushScheduled = false;
   readonly #seen = new Map<string, Map<string, number>>();
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -103,21 +110,27 @@ export class RedisBus implements MessageBus {
     this.#sub.on('message', this.#onMessage);
   }
 
-  /** Hot path: encodes and hands the message to the publishing connection; never throws. */
+  /**
+   * Hot path: queues the event; the events of one topic published in the same tick leave as one Redis
+   * message (at most `MAX_BATCH`), in order. Never throws.
+   */
   publish(event: BusEvent): void {
     if (this.#closed) return;
-    const seq = (this.#seq.get(event.topic) ?? 0) + 1;
-    this.#seq.set(event.topic, seq);
-    let payload: string;
-    try {
-      payload = this.#codec.encode(event, this.publisherId, seq);
-    } catch (error) {
-      this.#publishErrors++;
-      this.#logger.errorWithException('redis bus could not encode an event', error, { topic: event.topic });
-      return;
+    const batch = this.#batches.get(event.topic);
+    if (batch === undefined) {
+      this.#batches.set(event.topic, [event]);
+    } else {
+      batch.push(event);
+      if (batch.length >= MAX_BATCH) {
+        this.#batches.delete(event.topic);
+        this.#send(event.topic, batch);
+        return;
+      }
     }
-    this.#published++;
-    this.#pub.publish(this.#channel(event.topic), payload).catch(this.#onPublishError);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flush);
+    }
   }
 
   /** Resolves once Redis confirmed the subscription; events published after that reach the handler. */
@@ -180,6 +193,7 @@ export class RedisBus implements MessageBus {
   /** Waits for published messages to be written, then closes both connections. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#flush();
       this.#closed = true;
       this.#handlers.clear();
       this.#subscribing.clear();
@@ -194,6 +208,28 @@ export class RedisBus implements MessageBus {
 
   #channel(topic: string): string {
     return `${this.prefix}:${topic}`;
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#batches.size === 0) return;
+    for (const [topic, events] of this.#batches) this.#send(topic, events);
+    this.#batches.clear();
+  };
+
+  #send(topic: string, events: BusEvent[]): void {
+    const firstSeq = (this.#seq.get(topic) ?? 0) + 1;
+    let payload: string;
+    try {
+      payload = this.#codec.encode(topic, events, this.publisherId, firstSeq);
+    } catch (error) {
+      this.#publishErrors += events.length;
+      this.#logger.errorWithException('redis bus could not encode events', error, { topic });
+      return;
+    }
+    this.#seq.set(topic, firstSeq + events.length - 1);
+    this.#published += events.length;
+    this.#pub.publish(this.#channel(topic), payload).catch(this.#onPublishError);
   }
 
   #removeHandler(topic: string, handler: BusHandler): void {
@@ -230,22 +266,25 @@ export class RedisBus implements MessageBus {
       }
       return;
     }
-    this.#received++;
-    this.#track(topic, message.publisherId, message.seq);
-    const event = message.event;
-    for (let i = 0; i < handlers.length; i++) {
-      try {
-        (handlers[i] as BusHandler)(event);
-      } catch (error) {
-        this.#handlerErrors++;
-        if (this.#handlerErrors <= 3 || this.#handlerErrors % 1000 === 0) {
-          this.#logger.errorWithException('bus handler threw', error, { topic });
+    const events = message.events;
+    this.#received += events.length;
+    this.#track(topic, message.publisherId, message.firstSeq, events.length);
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e] as BusEvent;
+      for (let i = 0; i < handlers.length; i++) {
+        try {
+          (handlers[i] as BusHandler)(event);
+        } catch (error) {
+          this.#handlerErrors++;
+          if (this.#handlerErrors <= 3 || this.#handlerErrors % 1000 === 0) {
+            this.#logger.errorWithException('bus handler threw', error, { topic });
+          }
         }
       }
     }
   };
 
-  #track(topic: string, publisherId: string, seq: number): void {
+  #track(topic: string, publisherId: string, firstSeq: number, count: number): void {
     let publishers = this.#seen.get(topic);
     if (publishers === undefined) {
       publishers = new Map();
@@ -253,19 +292,19 @@ export class RedisBus implements MessageBus {
     }
     const last = publishers.get(publisherId);
     if (last !== undefined) {
-      if (seq > last + 1) {
-        this.#missed += seq - last - 1;
+      if (firstSeq > last + 1) {
+        this.#missed += firstSeq - last - 1;
         this.#logger.warn('redis bus missed messages on a topic', {
           topic,
           publisherId,
-          missed: seq - last - 1,
+          missed: firstSeq - last - 1,
         });
-      } else if (seq <= last) {
-        this.#outOfOrder++;
+      } else if (firstSeq <= last) {
+        this.#outOfOrder += count;
         return;
       }
     }
-    publishers.set(publisherId, seq);
+    publishers.set(publisherId, firstSeq + count - 1);
   }
 
   readonly #onPublishError = (error: unknown): void => {

@@ -102,14 +102,18 @@ describe('RedisBus (real Redis)', () => {
     const raw = new Redis(REDIS_URL);
     try {
       const codec = new JsonBusCodec();
-      await raw.publish(`${prefix}:${topic}`, codec.encode(tradeEvent(topic, 1), 'other', 1));
-      await raw.publish(`${prefix}:${topic}`, codec.encode(tradeEvent(topic, 5), 'other', 5));
+      await raw.publish(`${prefix}:${topic}`, codec.encode(topic, [tradeEvent(topic, 1)], 'other', 1));
+      await raw.publish(
+        `${prefix}:${topic}`,
+        codec.encode(topic, [tradeEvent(topic, 5), tradeEvent(topic, 6)], 'other', 5),
+      );
       await raw.publish(`${prefix}:${topic}`, 'garbage');
     } finally {
       await raw.quit();
     }
-    await until(() => seen.length === 2 && b.stats().decodeErrors === 1);
-    expect(b.stats()).toMatchObject({ missed: 3, received: 2 });
+    await until(() => seen.length === 3 && b.stats().decodeErrors === 1);
+    expect(b.stats()).toMatchObject({ missed: 3, received: 3 });
+    expect(seen.map((e) => (e.data as Trade).id)).toEqual(['1', '5', '6']);
   });
 
   it('rejects a bad prefix, and subscribe after close', async () => {
