@@ -1,4 +1,4 @@
-import type { Clock, StreamObserver, StreamStatus, VenuekitError } from '@venuekit/core';
+import type { Clock, StreamObserver, StreamStats, StreamStatus, VenuekitError } from '@venuekit/core';
 import type { Subscriber, SubscriberOwner } from './subscriber';
 import type { ResolvedRequest, StreamFigures, StreamSourceKind } from './types';
 
@@ -6,8 +6,8 @@ import type { ResolvedRequest, StreamFigures, StreamSourceKind } from './types';
 export interface StreamSource {
   readonly kind: StreamSourceKind;
   readonly ready: Promise<void>;
-  /** The adapter connection carrying the stream, when known. */
-  connectionId?(): string | undefined;
+  /** The adapter's own figures for the stream (its connection, its reconnect count), when it has them. */
+  adapterStats?(): StreamStats | undefined;
   /** Ends the source (the adapter or gateway subscription). */
   close(): Promise<void>;
 }
@@ -172,7 +172,8 @@ export class SharedStream implements SubscriberOwner {
     }
     const first = this.#firstMessageAt;
     const last = this.#lastMessageAt;
-    const connectionId = this.#source?.connectionId?.();
+    const adapter = this.#source?.adapterStats?.();
+    const connectionId = adapter?.connectionId;
     return {
       topic: this.request.topic,
       exchange: this.request.exchange,
@@ -189,8 +190,8 @@ export class SharedStream implements SubscriberOwner {
       largestGapMs: this.#largestGapMs,
       messages: this.#messages,
       messagesPerSecond: this.#messagesPerSecond(now),
-      reconnects: this.#reconnects,
-      resyncs: this.#resyncs,
+      reconnects: Math.max(this.#reconnects, adapter?.reconnects ?? 0),
+      resyncs: Math.max(this.#resyncs, adapter?.resyncs ?? 0),
       dropped,
       queued,
     };

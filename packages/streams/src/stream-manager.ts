@@ -585,7 +585,7 @@ export class StreamManager {
       stream.attachSource({
         kind: 'adapter',
         ready: subscription.ready,
-        connectionId: () => client.streamStats().find((s) => s.key === subscription.key)?.connectionId,
+        adapterStats: () => client.streamStats().find((s) => s.key === subscription.key),
         close: () => subscription.unsubscribe(),
       });
       this.#open(stream);
