@@ -2,6 +2,7 @@ import {
   Decimal,
   type Fee,
   type Fill,
+  type OcoOrderRequest,
   type Order,
   type OrderList,
   type OrderRequest,
@@ -246,4 +247,93 @@ export function parseCanceledOrders(
     else out.push(parseOrder(item, symbol, receivedAt));
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// Core → Binance: the parameters of POST /api/v3/order (and the WebSocket API's order.place)
+
+const WIRE_TYPES: Readonly<Record<OrderType, string>> = {
+  limit: 'LIMIT',
+  market: 'MARKET',
+  limit_maker: 'LIMIT_MAKER',
+  stop_loss: 'STOP_LOSS',
+  stop_loss_limit: 'STOP_LOSS_LIMIT',
+  take_profit: 'TAKE_PROFIT',
+  take_profit_limit: 'TAKE_PROFIT_LIMIT',
+};
+
+export function wireSide(side: Side): 'BUY' | 'SELL' {
+  return side === 'buy' ? 'BUY' : 'SELL';
+}
+
+/**
+ * A validated order request as Binance receives it. Decimals go out in plain notation;
+ * `newOrderRespType=FULL` so that every answer carries the order's state and its fills.
+ */
+export function newOrderParams(
+  request: OrderRequest,
+  nativeSymbol: string,
+  clientOrderId: string,
+): Record<string, string> {
+  const params: Record<string, string> = {
+    symbol: nativeSymbol,
+    side: wireSide(request.side),
+    type: WIRE_TYPES[request.type],
+  };
+  if (request.timeInForce) params.timeInForce = request.timeInForce;
+  if (request.quantity) params.quantity = request.quantity.toString();
+  if (request.quoteQuantity) params.quoteOrderQty = request.quoteQuantity.toString();
+  if (request.price) params.price = request.price.toString();
+  if (request.stopPrice) params.stopPrice = request.stopPrice.toString();
+  params.newClientOrderId = clientOrderId;
+  params.newOrderRespType = 'FULL';
+  return params;
+}
+
+export interface OcoIds {
+  readonly listClientOrderId: string;
+  readonly aboveClientOrderId: string;
+  readonly belowClientOrderId: string;
+}
+
+/**
+ * A core OCO (a limit leg at `price`, a stop leg at `stopPrice`) as POST /api/v3/orderList/oco
+ * (rest-api.md "New Order list - OCO"): for a sell the limit leg is above the market and the stop
+ * below; for a buy the other way round. The limit leg is LIMIT_MAKER; the stop leg STOP_LOSS_LIMIT
+ * when `stopLimitPrice` is given, else STOP_LOSS.
+ */
+export function newOcoParams(
+  request: OcoOrderRequest,
+  nativeSymbol: string,
+  ids: OcoIds,
+): Record<string, string> {
+  const limitLeg = { type: 'LIMIT_MAKER', price: request.price.toString() };
+  const stopLeg: Record<string, string> = request.stopLimitPrice
+    ? {
+        type: 'STOP_LOSS_LIMIT',
+        stopPrice: request.stopPrice.toString(),
+        price: request.stopLimitPrice.toString(),
+        timeInForce: request.stopLimitTimeInForce ?? 'GTC',
+      }
+    : { type: 'STOP_LOSS', stopPrice: request.stopPrice.toString() };
+  const [above, below] = request.side === 'sell' ? [limitLeg, stopLeg] : [stopLeg, limitLeg];
+  const params: Record<string, string> = {
+    symbol: nativeSymbol,
+    listClientOrderId: ids.listClientOrderId,
+    side: wireSide(request.side),
+    quantity: request.quantity.toString(),
+  };
+  for (const [prefix, leg, id] of [
+    ['above', above, ids.aboveClientOrderId],
+    ['below', below, ids.belowClientOrderId],
+  ] as const) {
+    params[`${prefix}Type`] = leg.type as string;
+    params[`${prefix}ClientOrderId`] = id;
+    if ('price' in leg && leg.price !== undefined) params[`${prefix}Price`] = leg.price;
+    if ('stopPrice' in leg && leg.stopPrice !== undefined) params[`${prefix}StopPrice`] = leg.stopPrice;
+    if ('timeInForce' in leg && leg.timeInForce !== undefined)
+      params[`${prefix}TimeInForce`] = leg.timeInForce;
+  }
+  params.newOrderRespType = 'FULL';
+  return params;
 }

@@ -37,6 +37,8 @@ export interface SignedRequest {
    * retryable, after the resync.
    */
   readonly retryOnClockSkew?: boolean;
+  /** Called with the request's `timestamp` just before it goes out (used to settle ambiguous orders). */
+  readonly onSent?: (timestamp: number) => void;
 }
 
 export interface SignedResponse<T> extends BinanceHttpResponse<T> {
@@ -59,8 +61,6 @@ export interface BinanceSignedClientOptions {
   readonly timeoutMs?: number;
   readonly exchange?: string;
   readonly logger?: Logger;
-  /** Called with each request's `timestamp` just before it is sent (used to settle ambiguous orders). */
-  readonly onSent?: (request: SignedRequest, timestamp: number) => void;
 }
 
 /**
@@ -79,7 +79,6 @@ export class BinanceSignedClient {
   readonly #venueClock: VenueClock | undefined;
   readonly #recvWindowMs: number;
   readonly #logger: Logger;
-  readonly #onSent: ((request: SignedRequest, timestamp: number) => void) | undefined;
 
   constructor(options: BinanceSignedClientOptions) {
     this.#gate = options.gate;
@@ -89,7 +88,6 @@ export class BinanceSignedClient {
     this.#venueClock = options.venueClock;
     this.#recvWindowMs = options.recvWindowMs ?? 5000;
     this.#logger = options.logger ?? silentLogger;
-    this.#onSent = options.onSent;
     const gate = this.#gate;
     // The HTTP layer reports responses to the governor; admission already happened here.
     this.#http = new BinanceHttpClient({
@@ -151,7 +149,7 @@ export class BinanceSignedClient {
     const encoded = encodeParams({ ...request.params, recvWindow: this.#recvWindowMs, timestamp });
     const signed = `${encoded}&${signatureParam(this.#signer, encoded)}`;
     const inBody = request.method === 'POST';
-    this.#onSent?.(request, timestamp);
+    request.onSent?.(timestamp);
     try {
       const response = await this.#http.request<T>({
         method: request.method,

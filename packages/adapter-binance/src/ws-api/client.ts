@@ -34,6 +34,8 @@ export interface WsApiRequestOptions {
   /** Default: the client's request timeout. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Called with a signed request's `timestamp` just before it goes out. */
+  readonly onSent?: (timestamp: number) => void;
 }
 
 export interface WsApiResult<T> {
@@ -229,6 +231,7 @@ export class BinanceWsApiClient {
     if (options.signed) {
       timestamp = Math.round(this.#venueNow());
       sendParams = this.#sign(params, timestamp);
+      options.onSent?.(timestamp);
     } else {
       sendParams = compact(params);
     }

@@ -1,0 +1,415 @@
+import {
+  type Balance,
+  type Clock,
+  ClosedError,
+  type ExecutionType,
+  type Fill,
+  isTerminalStatus,
+  type Logger,
+  type Order,
+  type StreamObserver,
+  silentLogger,
+  systemClock,
+  telemetry,
+  toVenuekitError,
+  type UnifiedSymbol,
+  type UserDataEvent,
+  type UserDataSubscription,
+  type VenuekitError,
+} from '@venuekit/core';
+import { parseUserEvent } from './parsing/user-data';
+import type { BinanceWsApiClient } from './ws-api/client';
+import type { WsApiEventFrame } from './ws-api/wire';
+
+/** What the stream fetches over REST to catch up after a reconnect. */
+export interface UserDataBackfill {
+  /** Open orders on every symbol. */
+  openOrders(): Promise<Order[]>;
+  /** One order's current state; undefined if the venue does not know it. */
+  order(symbol: UnifiedSymbol, orderId: string): Promise<Order | undefined>;
+  balances(): Promise<Balance[]>;
+  /** Fills on `symbol` with a trade id above `afterTradeId`, or since `since` (venue ms) when none is known. */
+  trades(symbol: UnifiedSymbol, afterTradeId: string | undefined, since: number): Promise<Fill[]>;
+}
+
+export interface UserDataStreamOptions {
+  readonly wsApi: BinanceWsApiClient;
+  readonly backfill: UserDataBackfill;
+  /** Venue symbol → unified; undefined for one the instruments do not know. */
+  readonly resolveSymbol: (native: string) => UnifiedSymbol | undefined;
+  /** The venue's time by our estimate. */
+  readonly venueNow: () => number;
+  /** Every order state the stream learns (live or caught up), e.g. to settle reconciliations. */
+  readonly onOrder?: (order: Order) => void;
+  /** Fetch fills missed while disconnected. Default true. */
+  readonly backfillTrades?: boolean;
+  /** How many fill ids are remembered to deliver each fill once. Default 100 000. */
+  readonly dedupeCapacity?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly exchange?: string;
+  readonly userId?: string;
+}
+
+const SUBSCRIBE_WEIGHT = 2;
+
+/**
+ * One account's user data over the WebSocket API (`userDataStream.subscribe.signature`, or
+ * `userDataStream.subscribe` on a logged-on session), shared by all its observers. After every
+ * reconnect (or a terminated subscription) it subscribes again, then catches up over REST: open
+ * orders whose state changed, orders that left the book, the fills missed while away, and the
+ * balances. Each fill reaches observers exactly once, whether it came live or from the catch-up.
+ */
+export class BinanceUserDataStream {
+  readonly #options: UserDataStreamOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #exchange: string;
+  readonly #observers = new Set<StreamObserver<UserDataEvent>>();
+  /** Open orders by client order id, as last reported to observers. */
+  readonly #open = new Map<string, Order>();
+  readonly #fillKeys = new Set<string>();
+  /** Highest trade id delivered per symbol. */
+  readonly #lastTradeId = new Map<UnifiedSymbol, bigint>();
+  readonly #symbols = new Set<UnifiedSymbol>();
+  readonly #capacity: number;
+  #subscriptionId: number | undefined;
+  #subscribing: Promise<void> | undefined;
+  #catchingUp: Promise<void> | undefined;
+  #disconnectedAt: number | undefined;
+  #connected = false;
+  #reconnects = 0;
+  #lastEventAt: number | undefined;
+  #retryTimer: ReturnType<Clock['setTimeout']> | undefined;
+  #closed = false;
+
+  constructor(options: UserDataStreamOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#exchange = options.exchange ?? 'binance';
+    this.#capacity = options.dedupeCapacity ?? 100_000;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  get lastEventAt(): number | undefined {
+    return this.#lastEventAt;
+  }
+
+  get active(): boolean {
+    return this.#observers.size > 0;
+  }
+
+  /** A symbol this account trades: its fills are caught up after reconnects. */
+  trackSymbol(symbol: UnifiedSymbol): void {
+    this.#symbols.add(symbol);
+  }
+
+  /** Adds an observer; the first one starts the venue subscription. Resolves once subscribed. */
+  async subscribe(observer: StreamObserver<UserDataEvent>): Promise<UserDataSubscription> {
+    if (this.#closed) throw new ClosedError({ message: 'the account is closed' });
+    this.#observers.add(observer);
+    try {
+      if (this.#subscriptionId === undefined) await this.#subscribeAtVenue();
+    } catch (error) {
+      this.#observers.delete(observer);
+      throw error;
+    }
+    let done = false;
+    return {
+      unsubscribe: async () => {
+        if (done) return;
+        done = true;
+        this.#observers.delete(observer);
+        if (this.#observers.size === 0) await this.#unsubscribeAtVenue();
+      },
+    };
+  }
+
+  /** Delivers an event that did not come from the stream (a reconciled order outcome). */
+  emit(event: UserDataEvent): void {
+    if (event.type === 'order') this.#remember(event.order);
+    this.#deliver(event);
+  }
+
+  /** Whether an order state at least this far along was already delivered. */
+  delivered(order: Order): boolean {
+    const known = this.#open.get(order.clientOrderId);
+    return known !== undefined && !progressed(known, order);
+  }
+
+  // Wired to the WebSocket API client's handlers by the account ------------
+
+  handleEvent(frame: WsApiEventFrame, receivedAt: number): void {
+    if (
+      frame.subscriptionId !== undefined &&
+      this.#subscriptionId !== undefined &&
+      frame.subscriptionId !== this.#subscriptionId
+    ) {
+      return;
+    }
+    const event = parseUserEvent(frame.event, this.#options.resolveSymbol);
+    this.#lastEventAt = receivedAt;
+    switch (event.kind) {
+      case 'execution': {
+        this.#symbols.add(event.order.symbol);
+        this.#remember(event.order);
+        this.#options.onOrder?.(event.order);
+        this.#deliver({
+          type: 'order',
+          order: event.order,
+          executionType: event.executionType,
+          ...(event.rejectReason ? { rejectReason: event.rejectReason } : {}),
+          timestamp: event.timestamp,
+        });
+        if (event.fill) this.#deliverFill(event.fill, event.timestamp);
+        return;
+      }
+      case 'balances':
+        this.#deliver({ type: 'balances', balances: event.balances, timestamp: event.timestamp });
+        return;
+      case 'balance_delta':
+        this.#deliver({
+          type: 'balance_delta',
+          asset: event.asset,
+          delta: event.delta,
+          timestamp: event.timestamp,
+        });
+        return;
+      case 'terminated':
+        this.#logger.warn('the venue ended the user data subscription; subscribing again', {});
+        this.#subscriptionId = undefined;
+        this.#connected = false;
+        if (this.active) this.#resume();
+        return;
+      case 'list_status':
+        return;
+      case 'ignored':
+        if (event.type !== 'serverShutdown' && telemetry.messageDiscarded.hasSubscribers) {
+          telemetry.messageDiscarded.publish({
+            exchange: this.#exchange,
+            reason: `user data event ${event.type}`,
+          });
+        }
+        return;
+    }
+  }
+
+  handleReady(reconnected: boolean): void {
+    if (!reconnected || this.#closed) return;
+    // A new connection has no subscription: subscribe again, then catch up what was missed.
+    this.#subscriptionId = undefined;
+    if (this.active) this.#resume();
+  }
+
+  handleDisconnected(): void {
+    if (this.#connected) {
+      this.#disconnectedAt = this.#options.venueNow();
+      this.#reconnects++;
+      this.#publishSession('disconnected');
+    }
+    this.#connected = false;
+    this.#subscriptionId = undefined;
+  }
+
+  handleRevoked(error: VenuekitError): void {
+    this.#connected = false;
+    for (const observer of [...this.#observers]) {
+      try {
+        observer.error?.(error);
+      } catch (failure) {
+        this.#logger.errorWithException('user data observer threw', failure);
+      }
+    }
+    this.#observers.clear();
+    this.#publishSession('failed');
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#observers.clear();
+    this.#connected = false;
+  }
+
+  // -------------------------------------------------------------------------
+
+  #subscribeAtVenue(): Promise<void> {
+    this.#subscribing ??= (async () => {
+      const wsApi = this.#options.wsApi;
+      await wsApi.whenReady();
+      const { result } = wsApi.loggedOn
+        ? await wsApi.request<{ subscriptionId: number }>(
+            'userDataStream.subscribe',
+            {},
+            { weight: SUBSCRIBE_WEIGHT },
+          )
+        : await wsApi.request<{ subscriptionId: number }>(
+            'userDataStream.subscribe.signature',
+            {},
+            { weight: SUBSCRIBE_WEIGHT, signed: true },
+          );
+      this.#subscriptionId = result.subscriptionId;
+      this.#connected = true;
+      this.#publishSession('connected');
+    })().finally(() => {
+      this.#subscribing = undefined;
+    });
+    return this.#subscribing;
+  }
+
+  async #unsubscribeAtVenue(): Promise<void> {
+    const id = this.#subscriptionId;
+    this.#subscriptionId = undefined;
+    this.#connected = false;
+    if (id === undefined || !this.#options.wsApi.ready) return;
+    try {
+      await this.#options.wsApi.request(
+        'userDataStream.unsubscribe',
+        { subscriptionId: id },
+        { weight: SUBSCRIBE_WEIGHT },
+      );
+    } catch (error) {
+      this.#logger.debug('userDataStream.unsubscribe failed', { error: toVenuekitError(error).code });
+    }
+  }
+
+  /** Subscribes again and catches up; retried by the next reconnect if it fails. */
+  #resume(): void {
+    if (this.#catchingUp) return;
+    this.#catchingUp = (async () => {
+      try {
+        await this.#subscribeAtVenue();
+        await this.#catchUp();
+      } catch (error) {
+        this.#logger.warn('resubscribing the user data stream failed; the next reconnect tries again', {
+          error: toVenuekitError(error).code,
+        });
+        // A request failure while the connection stays up: recycle so that the next open retries.
+        if (this.#options.wsApi.ready && !this.#closed && this.active) this.#retryLater();
+      } finally {
+        this.#catchingUp = undefined;
+      }
+    })();
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#closed && this.active && this.#subscriptionId === undefined) this.#resume();
+    }, 1000);
+  }
+
+  async #catchUp(): Promise<void> {
+    const { backfill } = this.#options;
+    const since = (this.#disconnectedAt ?? this.#options.venueNow()) - 60_000;
+    const open = await backfill.openOrders();
+    const stillOpen = new Set<string>();
+    for (const order of open) {
+      stillOpen.add(order.clientOrderId);
+      this.#symbols.add(order.symbol);
+      this.#offerOrder(order);
+    }
+    for (const [clientOrderId, known] of [...this.#open]) {
+      if (stillOpen.has(clientOrderId)) continue;
+      const now = await backfill.order(known.symbol, known.id);
+      if (now) this.#offerOrder(now);
+      else this.#open.delete(clientOrderId);
+    }
+    if (this.#options.backfillTrades !== false) {
+      for (const symbol of this.#symbols) {
+        const last = this.#lastTradeId.get(symbol);
+        const fills = await backfill.trades(symbol, last === undefined ? undefined : last.toString(), since);
+        for (const fill of fills) this.#deliverFill(fill, fill.timestamp);
+      }
+    }
+    const balances = await backfill.balances();
+    this.#deliver({ type: 'balances', balances, timestamp: this.#options.venueNow() });
+    this.#logger.info('user data stream resubscribed and caught up', { openOrders: open.length });
+  }
+
+  /** An order state learned by REST: delivered if it moved on from what observers saw. */
+  #offerOrder(order: Order): void {
+    this.#options.onOrder?.(order);
+    const known = this.#open.get(order.clientOrderId);
+    if (known && !progressed(known, order)) return;
+    this.#remember(order);
+    this.#deliver({
+      type: 'order',
+      order,
+      executionType: executionTypeOf(known, order),
+      timestamp: order.updatedAt,
+    });
+  }
+
+  #remember(order: Order): void {
+    const known = this.#open.get(order.clientOrderId);
+    if (known && !progressed(known, order) && known.updatedAt > order.updatedAt) return;
+    if (isTerminalStatus(order.status)) this.#open.delete(order.clientOrderId);
+    else this.#open.set(order.clientOrderId, order);
+  }
+
+  #deliverFill(fill: Fill, timestamp: number): void {
+    const key = `${fill.symbol}|${fill.tradeId}`;
+    if (this.#fillKeys.has(key)) return;
+    this.#fillKeys.add(key);
+    if (this.#fillKeys.size > this.#capacity) {
+      const oldest = this.#fillKeys.values().next().value;
+      if (oldest !== undefined) this.#fillKeys.delete(oldest);
+    }
+    const id = BigInt(fill.tradeId);
+    const last = this.#lastTradeId.get(fill.symbol);
+    if (last === undefined || id > last) this.#lastTradeId.set(fill.symbol, id);
+    this.#deliver({ type: 'fill', fill, timestamp });
+  }
+
+  #deliver(event: UserDataEvent): void {
+    for (const observer of this.#observers) {
+      try {
+        observer.next(event);
+      } catch (error) {
+        this.#logger.errorWithException('user data observer threw', error);
+      }
+    }
+  }
+
+  #publishSession(event: 'connected' | 'disconnected' | 'failed'): void {
+    if (!telemetry.userSession.hasSubscribers) return;
+    telemetry.userSession.publish({ exchange: this.#exchange, userId: this.#options.userId ?? '', event });
+  }
+}
+
+/** Whether `next` is a later state of the order than `known`. */
+function progressed(known: Order, next: Order): boolean {
+  if (next.filledQuantity.gt(known.filledQuantity)) return true;
+  if (next.filledQuantity.lt(known.filledQuantity)) return false;
+  return next.status !== known.status && !isTerminalStatus(known.status);
+}
+
+function executionTypeOf(known: Order | undefined, order: Order): ExecutionType {
+  switch (order.status) {
+    case 'canceled':
+      return 'canceled';
+    case 'expired':
+      return 'expired';
+    case 'expired_in_match':
+      return 'trade_prevention';
+    case 'rejected':
+      return 'rejected';
+    default:
+      return known && order.filledQuantity.gt(known.filledQuantity)
+        ? 'trade'
+        : order.filledQuantity.gt(0) && !known
+          ? 'trade'
+          : 'new';
+  }
+}
