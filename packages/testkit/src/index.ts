@@ -2,6 +2,14 @@
 export { ExchangeEngine, type ExchangeEngineOptions } from './engine/engine';
 export { BinanceRejection, type FilterName, isBinanceRejection, RejectMessage } from './engine/errors';
 export { DEFAULT_SYMBOLS } from './engine/symbols';
+// The seeded market simulation (other participants) and the test handle over engine + simulation + clock.
+export { FakeMarket, type FakeMarketOptions } from './simulation/fake-market';
+export {
+  MarketSimulation,
+  type MarketSimulationOptions,
+  type ParticipantOrder,
+} from './simulation/market-simulation';
+export { Prng } from './simulation/prng';
 // Engine objects → Binance JSON payloads (REST bodies, stream events, user data events).
 export {
   accountPayload,
@@ -126,3 +134,24 @@ export type {
   TickerStats,
   TradeRecord,
 } from './engine/types';
+
+// The fake Binance servers (issue 3, "A real server, over real sockets", "Faults on demand").
+export { DEMO_ACCOUNT, type FakeBinance, type FakeBinanceOptions, startFakeBinance } from './start';
+export type { ConnectionTarget, FakeBinanceFaults, FakeBinanceHandle } from './server/handle';
+export type {
+  ConnectionKind,
+  Fault,
+  MessageFaultAction,
+  MessageFaultSpec,
+  RequestFaultAction,
+  RequestFaultSpec,
+  RequestTransport,
+} from './server/faults';
+export type { ConnectionInfo } from './server/ws-connection';
+export {
+  BINANCE_LIMITS,
+  BINANCE_STREAM_TIMINGS,
+  type FakeBinanceLimits,
+  type StreamTimings,
+} from './server/settings';
+export { BinanceApiError } from './server/api-error';
