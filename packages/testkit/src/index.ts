@@ -135,3 +135,23 @@ export type {
   TradeRecord,
 } from './engine/types';
 
+// The fake Binance servers (issue 3, "A real server, over real sockets", "Faults on demand").
+export { DEMO_ACCOUNT, type FakeBinance, type FakeBinanceOptions, startFakeBinance } from './start';
+export type { ConnectionTarget, FakeBinanceFaults, FakeBinanceHandle } from './server/handle';
+export type {
+  ConnectionKind,
+  Fault,
+  MessageFaultAction,
+  MessageFaultSpec,
+  RequestFaultAction,
+  RequestFaultSpec,
+  RequestTransport,
+} from './server/faults';
+export type { ConnectionInfo } from './server/ws-connection';
+export {
+  BINANCE_LIMITS,
+  BINANCE_STREAM_TIMINGS,
+  type FakeBinanceLimits,
+  type StreamTimings,
+} from './server/settings';
+export { BinanceApiError } from './server/api-error';

@@ -30,7 +30,7 @@ export class Authenticator {
 
   /** The account of an api key, or -2014 / -2015. */
   account(apiKey: string | undefined): AccountInfo {
-    if (apiKey === undefined || apiKey === '') throw Errors.rejectedKey();
+    if (apiKey === undefined || apiKey === '') throw Errors.badApiKeyFormat();
     if (!API_KEY_RE.test(apiKey)) throw Errors.badApiKeyFormat();
     const account = this.#accounts.accountByApiKey(apiKey);
     if (!account || account.revoked) throw Errors.rejectedKey();
@@ -46,6 +46,7 @@ export class Authenticator {
       if (secret !== undefined) built.push(verificationKey('HMAC', secret));
       if (account.ed25519PublicKey !== undefined)
         built.push(verificationKey('ED25519', account.ed25519PublicKey));
+      if (account.rsaPublicKey !== undefined) built.push(verificationKey('RSA', account.rsaPublicKey));
       keys = built;
       this.#keys.set(account.apiKey, keys);
     }

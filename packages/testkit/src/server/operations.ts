@@ -46,7 +46,7 @@ export interface ResponsePayloads {
   trades(trades: readonly TradeRecord[]): Json;
   aggTrades(trades: readonly AggTradeRecord[]): Json;
   klines(klines: readonly KlineRecord[]): Json;
-  avgPrice(average: AveragePrice): Json;
+  avgPrice(symbol: string, average: AveragePrice): Json;
   ticker24h(stats: TickerStats, type: 'FULL' | 'MINI'): Json;
   tickerPrice(symbol: string, last: TradeRecord | undefined): Json;
   bookTicker(top: BookTop): Json;
@@ -280,7 +280,7 @@ export const OPERATIONS: readonly Operation[] = [
     run: ({ params, engine, wire }) => {
       const symbol = knownSymbol(engine, params.symbol());
       params.finish();
-      return wire.avgPrice(engine.avgPrice(symbol));
+      return wire.avgPrice(symbol, engine.avgPrice(symbol));
     },
   },
   {

@@ -29,7 +29,7 @@ export function verificationKey(type: KeyType, material: string | KeyObject): Ve
   if (type === 'ED25519' && actual !== 'ed25519')
     throw new TypeError(`expected an Ed25519 key, got ${actual}`);
   if (type === 'RSA' && actual !== 'rsa') throw new TypeError(`expected an RSA key, got ${actual}`);
-  return type === 'ED25519' ? { type, publicKey } : { type, publicKey };
+  return { type, publicKey };
 }
 
 function toPublicKey(key: KeyObject): KeyObject {

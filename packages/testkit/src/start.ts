@@ -1,0 +1,128 @@
+import { type Clock, type Logger, silentLogger, systemClock, ValidationError } from '@venuekit/core';
+import { ExchangeEngine } from './engine/engine';
+import { DEFAULT_SYMBOLS } from './engine/symbols';
+import type { AccountDefinition, SymbolDefinition } from './engine/types';
+import { Authenticator } from './server/auth';
+import { ConnectionRegistry } from './server/connection-registry';
+import { FaultPlan } from './server/faults';
+import { createHandle, type FakeBinanceHandle } from './server/handle';
+import { createPayloads } from './server/payloads';
+import { RateLimiter } from './server/rate-limits';
+import { RestServer } from './server/rest-server';
+import {
+  BINANCE_LIMITS,
+  BINANCE_STREAM_TIMINGS,
+  type FakeBinanceLimits,
+  type StreamTimings,
+} from './server/settings';
+import { SkewedClock } from './server/skewed-clock';
+import { StreamHub } from './server/stream-hub';
+import { StreamsServer } from './server/streams-server';
+import { WsApiServer } from './server/ws-api-server';
+
+export interface FakeBinanceOptions {
+  /**
+   * Markets: full definitions, or names of the default ones (`'BTCUSDT'`, `'ETHUSDT'`,
+   * `'BNBUSDT'`, `'ETHBTC'`). Default: all default markets.
+   */
+  readonly symbols?: ReadonlyArray<SymbolDefinition | string>;
+  /**
+   * Accounts with their keys and balances. Default: one demo account (`demo`) holding
+   * 10 BTC, 100 ETH, 1000 BNB and 1 000 000 USDT, with a generated api key and HMAC secret.
+   */
+  readonly accounts?: readonly AccountDefinition[];
+  /** The source of time and timers. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Binance's limits, shrinkable for tests (ping interval, pong deadline, lifetime, weights…). */
+  readonly limits?: Partial<FakeBinanceLimits>;
+  /** Push intervals of the periodic streams (depth, tickers, klines). */
+  readonly streamTimings?: Partial<StreamTimings>;
+  /** Fixed ports; 0 or absent: an ephemeral port. */
+  readonly ports?: { readonly rest?: number; readonly streams?: number; readonly wsApi?: number };
+  /** Where unexpected server errors are logged. Default: silent. */
+  readonly logger?: Logger;
+}
+
+export interface FakeBinance {
+  /** `http://127.0.0.1:<port>`: REST under `/api/v3`. */
+  readonly restUrl: string;
+  /** `ws://127.0.0.1:<port>`: market streams under `/ws` and `/stream`. */
+  readonly streamsUrl: string;
+  /** `ws://127.0.0.1:<port>/ws-api/v3`. */
+  readonly wsApiUrl: string;
+  readonly handle: FakeBinanceHandle;
+  /** Stops everything it started: servers, sockets, timers. */
+  close(): Promise<void>;
+}
+
+export const DEMO_ACCOUNT: AccountDefinition = {
+  id: 'demo',
+  balances: { BTC: '10', ETH: '100', BNB: '1000', USDT: '1000000' },
+};
+
+function resolveSymbols(symbols: FakeBinanceOptions['symbols']): SymbolDefinition[] {
+  if (symbols === undefined) return [...DEFAULT_SYMBOLS];
+  return symbols.map((entry, index) => {
+    if (typeof entry !== 'string') return entry;
+    const found = DEFAULT_SYMBOLS.find((definition) => definition.symbol === entry.toUpperCase());
+    if (!found) {
+      throw new ValidationError('INVALID_PARAMETER', {
+        field: `symbols[${index}]`,
+        rule: `must be a symbol definition or one of ${DEFAULT_SYMBOLS.map((d) => d.symbol).join(', ')}`,
+      });
+    }
+    return found;
+  });
+}
+
+/**
+ * Starts a fake Binance on 127.0.0.1: REST, market streams and the WebSocket API, over real
+ * sockets, backed by the matching engine. Everything it starts, `close()` stops.
+ */
+export async function startFakeBinance(options: FakeBinanceOptions = {}): Promise<FakeBinance> {
+  const limits: FakeBinanceLimits = { ...BINANCE_LIMITS, ...options.limits };
+  const timings: StreamTimings = { ...BINANCE_STREAM_TIMINGS, ...options.streamTimings };
+  const logger = options.logger ?? silentLogger;
+  const clock = new SkewedClock(options.clock ?? systemClock);
+  const engine = new ExchangeEngine({
+    clock,
+    symbols: resolveSymbols(options.symbols),
+    accounts: options.accounts ?? [DEMO_ACCOUNT],
+    logger,
+  });
+  const payloads = createPayloads(engine);
+  const limiter = new RateLimiter(limits);
+  const faults = new FaultPlan();
+  const registry = new ConnectionRegistry();
+  const authenticator = new Authenticator(engine);
+  const deps = { engine, clock, limiter, authenticator, wire: payloads.responses };
+  const hub = new StreamHub(engine, payloads.streams, clock, timings);
+  const rest = new RestServer({ ...deps, faults, logger });
+  const streams = new StreamsServer({ clock, limits, hub, faults, registry });
+  const wsApi = new WsApiServer({ ...deps, limits, faults, registry, userData: payloads.userData, logger });
+  const timers = new Set<ReturnType<Clock['setTimeout']>>();
+
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    for (const timer of timers) clock.clearTimeout(timer);
+    timers.clear();
+    faults.clear();
+    hub.close();
+    await Promise.all([rest.close(), streams.close(), wsApi.close()]);
+  };
+
+  try {
+    const [restUrl, streamsUrl, wsApiUrl] = await Promise.all([
+      rest.start(options.ports?.rest ?? 0),
+      streams.start(options.ports?.streams ?? 0),
+      wsApi.start(options.ports?.wsApi ?? 0),
+    ]);
+    const handle = createHandle({ engine, clock, faults, registry, limiter, streams, wsApi, timers });
+    return { restUrl, streamsUrl, wsApiUrl, handle, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
