@@ -41,6 +41,7 @@ import {
   ValidationError,
   validateOrder,
 } from '@venuekit/core';
+import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, createBinanceSigner } from './credentials';
 import { isUnknownExecution } from './errors';
 import { parseBalances, parseMyTrade, type WireAccount, type WireMyTrade } from './parsing/account';
@@ -113,6 +114,8 @@ export interface BinanceAccountDeps {
   readonly venueClock?: VenueClock;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** A ky instance for signed REST (e.g. with hooks or a custom fetch). */
+  readonly ky?: KyInstance;
 }
 
 export interface BinanceAccountOptions extends Partial<BinanceTradingConfig> {
@@ -197,6 +200,7 @@ export class BinanceAccount implements AccountClient {
       timeoutMs: this.#config.requestTimeoutMs,
       logger: this.#logger,
       ...(deps.venueClock ? { venueClock: deps.venueClock } : {}),
+      ...(deps.ky ? { ky: deps.ky } : {}),
     });
     this.#reconciler = new OrderReconciler({
       venueNow: () => this.#rest.venueNow(),

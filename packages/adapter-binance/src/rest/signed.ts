@@ -7,6 +7,7 @@ import {
   systemClock,
   toVenuekitError,
 } from '@venuekit/core';
+import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, encodeParams, signatureParam } from '../credentials';
 import { BinanceHttpClient, type BinanceHttpResponse } from './http';
 import type { RequestGate } from './request-gate';
@@ -61,6 +62,8 @@ export interface BinanceSignedClientOptions {
   readonly timeoutMs?: number;
   readonly exchange?: string;
   readonly logger?: Logger;
+  /** A ky instance to send with (e.g. with hooks); default the global ky. */
+  readonly ky?: KyInstance;
 }
 
 /**
@@ -97,6 +100,7 @@ export class BinanceSignedClient {
       logger: this.#logger,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.exchange === undefined ? {} : { exchange: options.exchange }),
+      ...(options.ky === undefined ? {} : { ky: options.ky }),
     });
   }
 
