@@ -1,5 +1,4 @@
 import { type Clock, type Logger, silentLogger, systemClock, ValidationError } from '@venuekit/core';
-import { ExchangeEngine } from './engine/engine';
 import { DEFAULT_SYMBOLS } from './engine/symbols';
 import type { AccountDefinition, SymbolDefinition } from './engine/types';
 import { Authenticator } from './server/auth';
@@ -19,6 +18,8 @@ import { SkewedClock } from './server/skewed-clock';
 import { StreamHub } from './server/stream-hub';
 import { StreamsServer } from './server/streams-server';
 import { WsApiServer } from './server/ws-api-server';
+import { FakeMarket } from './simulation/fake-market';
+import type { MarketSimulationOptions } from './simulation/market-simulation';
 
 export interface FakeBinanceOptions {
   /**
@@ -31,8 +32,18 @@ export interface FakeBinanceOptions {
    * 10 BTC, 100 ETH, 1000 BNB and 1 000 000 USDT, with a generated api key and HMAC secret.
    */
   readonly accounts?: readonly AccountDefinition[];
-  /** The source of time and timers. Default: the system clock. */
+  /**
+   * The source of time and timers. Default: the system clock. With a ManualClock, time (and the
+   * simulation, the pings, the periodic streams) moves only with `handle.advance(ms)`.
+   */
   readonly clock?: Clock;
+  /** Seed of the market simulation: same seed, same market (given the same clock ticks). Default 1. */
+  readonly seed?: number;
+  /**
+   * Other participants trading on every market (seeded, deterministic): `false` for a quiet
+   * market where only the test trades. Default: on, 5 actions per second per symbol.
+   */
+  readonly simulation?: boolean | Omit<MarketSimulationOptions, 'clock' | 'logger' | 'seed'>;
   /** Binance's limits, shrinkable for tests (ping interval, pong deadline, lifetime, weights…). */
   readonly limits?: Partial<FakeBinanceLimits>;
   /** Push intervals of the periodic streams (depth, tickers, klines). */
@@ -84,12 +95,22 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
   const timings: StreamTimings = { ...BINANCE_STREAM_TIMINGS, ...options.streamTimings };
   const logger = options.logger ?? silentLogger;
   const clock = new SkewedClock(options.clock ?? systemClock);
-  const engine = new ExchangeEngine({
+  const accounts = options.accounts ?? [DEMO_ACCOUNT];
+  const simulation = options.simulation ?? true;
+  const market = new FakeMarket({
     clock,
     symbols: resolveSymbols(options.symbols),
-    accounts: options.accounts ?? [DEMO_ACCOUNT],
+    accounts,
     logger,
+    simulation:
+      simulation === false
+        ? false
+        : {
+            ...(simulation === true ? {} : simulation),
+            ...(options.seed !== undefined && { seed: options.seed }),
+          },
   });
+  const engine = market.engine;
   const payloads = createPayloads(engine);
   const limiter = new RateLimiter(limits);
   const faults = new FaultPlan();
@@ -109,6 +130,7 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     for (const timer of timers) clock.clearTimeout(timer);
     timers.clear();
     faults.clear();
+    market.close();
     hub.close();
     await Promise.all([rest.close(), streams.close(), wsApi.close()]);
   };
@@ -119,7 +141,7 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
       streams.start(options.ports?.streams ?? 0),
       wsApi.start(options.ports?.wsApi ?? 0),
     ]);
-    const handle = createHandle({ engine, clock, faults, registry, limiter, streams, wsApi, timers });
+    const handle = createHandle({ market, clock, faults, registry, limiter, streams, wsApi, timers });
     return { restUrl, streamsUrl, wsApiUrl, handle, close };
   } catch (error) {
     await close();

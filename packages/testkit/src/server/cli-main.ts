@@ -7,11 +7,13 @@ export interface CliOptions {
   readonly wsApiPort: number;
   readonly symbols: readonly string[] | undefined;
   readonly seed: number | undefined;
+  /** Simulated participants' actions per second per symbol; 0: no simulation. */
+  readonly rate: number | undefined;
   readonly help: boolean;
 }
 
 export const CLI_USAGE = `Usage: venuekit-fake-binance [--port <n>] [--streams-port <n>] [--ws-api-port <n>]
-                            [--seed <n>] [--symbols BTCUSDT,ETHUSDT]
+                            [--seed <n>] [--rate <n>] [--symbols BTCUSDT,ETHUSDT]
 
 Runs the testkit's fake Binance (REST, market streams, WebSocket API) on 127.0.0.1.
   --port <n>          REST port (default 0: any free port). Streams use n+1 and the
@@ -19,6 +21,7 @@ Runs the testkit's fake Binance (REST, market streams, WebSocket API) on 127.0.0
   --streams-port <n>  market streams port
   --ws-api-port <n>   WebSocket API port
   --seed <n>          seed of the market simulation (same seed, same market)
+  --rate <n>          simulated participants' actions per second per symbol (default 5; 0: none)
   --symbols <list>    comma-separated default markets to list (BTCUSDT, ETHUSDT, BNBUSDT, ETHBTC)
 `;
 
@@ -40,6 +43,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   let wsApiPort: number | undefined;
   let symbols: string[] | undefined;
   let seed: number | undefined;
+  let rate: number | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -80,6 +84,18 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         seed = parsed;
         break;
       }
+      case '--rate': {
+        const text = value();
+        const parsed = Number(text);
+        if (text === undefined || !Number.isFinite(parsed) || parsed < 0) {
+          throw new ValidationError('INVALID_PARAMETER', {
+            field: flag,
+            rule: 'must be a number of actions per second, 0 or more',
+          });
+        }
+        rate = parsed;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -95,6 +111,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     wsApiPort: wsApiPort ?? next(2),
     symbols,
     seed,
+    rate,
     help,
   };
 }
@@ -103,6 +120,8 @@ export function startOptions(cli: CliOptions): FakeBinanceOptions {
   return {
     ports: { rest: cli.restPort, streams: cli.streamsPort, wsApi: cli.wsApiPort },
     ...(cli.symbols !== undefined && { symbols: cli.symbols }),
+    ...(cli.seed !== undefined && { seed: cli.seed }),
+    simulation: cli.rate === 0 ? false : cli.rate === undefined ? true : { rate: cli.rate },
   };
 }
 
@@ -116,7 +135,9 @@ export function banner(fake: FakeBinance): string {
     '',
     'Accounts (test keys for this fake only):',
   ];
+  const participants = new Set(fake.handle.simulation?.participants ?? []);
   for (const account of fake.handle.accounts()) {
+    if (participants.has(account.id)) continue;
     lines.push(`  ${account.id}`);
     lines.push(`    api key     ${account.apiKey}`);
     const secret = account.hmacSecret();

@@ -1,6 +1,8 @@
-import type { Clock } from '@venuekit/core';
+import { type Clock, type Decimal, ManualClock } from '@venuekit/core';
 import type { ExchangeEngine } from '../engine/engine';
-import type { AccountInfo, BalanceView, DepthSnapshot, OrderView } from '../engine/types';
+import type { AccountInfo, BalanceView, DepthSnapshot, OrderView, PlaceOrderResult } from '../engine/types';
+import type { FakeMarket } from '../simulation/fake-market';
+import type { MarketSimulation, ParticipantOrder } from '../simulation/market-simulation';
 import type { ConnectionRegistry } from './connection-registry';
 import type {
   ConnectionKind,
@@ -63,11 +65,21 @@ export interface FakeBinanceFaults {
 export interface FakeBinanceHandle {
   /** The exchange itself: the truth behind every answer. */
   readonly engine: ExchangeEngine;
+  /** The other participants (undefined with `simulation: false`): pause, resume, rate, step. */
+  readonly simulation: MarketSimulation | undefined;
   /** The server clock (the given clock plus the skew fault). */
   readonly clock: Clock;
   readonly faults: FakeBinanceFaults;
-  /** The accounts, with their api keys (and `hmacSecret()` for signing). */
+  /** The accounts, with their api keys (and `hmacSecret()` for signing); the simulation's participants too. */
   accounts(): readonly AccountInfo[];
+  /** Places an order as one of the simulated participants (needs the simulation). */
+  placeParticipantOrder(symbol: string, order: ParticipantOrder): PlaceOrderResult;
+  /** Moves the market so the last trade is at `price` (needs the simulation). */
+  setPrice(symbol: string, price: string | Decimal): void;
+  /** Every later request with this key is refused with -2015; WebSocket API sessions are told. */
+  revokeApiKey(apiKey: string): void;
+  /** Moves a ManualClock forward, running everything due (simulation, pings, stream pushes). */
+  advance(ms: number): Promise<void>;
   /** The engine's book: every level, best first, with the update id. */
   book(symbol: string): DepthSnapshot;
   /** The account's open orders. */
@@ -86,7 +98,7 @@ export interface FakeBinanceHandle {
 }
 
 export interface HandleDeps {
-  readonly engine: ExchangeEngine;
+  readonly market: FakeMarket;
   readonly clock: SkewedClock;
   readonly faults: FaultPlan;
   readonly registry: ConnectionRegistry;
@@ -98,7 +110,8 @@ export interface HandleDeps {
 }
 
 export function createHandle(deps: HandleDeps): FakeBinanceHandle {
-  const { engine, clock, faults, registry, limiter } = deps;
+  const { market, clock, faults, registry, limiter } = deps;
+  const engine = market.engine;
 
   const select = (target: ConnectionTarget): ServerConnection[] => {
     if (target === 'all') return registry.all();
@@ -161,9 +174,21 @@ export function createHandle(deps: HandleDeps): FakeBinanceHandle {
 
   return {
     engine,
+    simulation: market.simulation,
     clock,
     faults: faultControls,
     accounts: () => engine.accounts(),
+    placeParticipantOrder: (symbol, order) => market.placeParticipantOrder(symbol, order),
+    setPrice: (symbol, price) => market.setPrice(symbol, price),
+    revokeApiKey: (apiKey) => market.revokeApiKey(apiKey),
+    advance: async (ms) => {
+      if (!(clock.base instanceof ManualClock)) {
+        throw new TypeError(
+          'advance() needs a ManualClock: start the fake with { clock: new ManualClock() }',
+        );
+      }
+      await clock.base.advance(ms);
+    },
     book: (symbol) => engine.depth(symbol),
     orders: (accountId) => engine.openOrders(accountId),
     balances: (accountId) => engine.balances(accountId),

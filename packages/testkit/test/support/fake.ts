@@ -23,12 +23,13 @@ export interface TestExchange {
 const edKeys = generateKeyPairSync('ed25519');
 
 /**
- * A fake Binance with three accounts: `maker` (the rest of the market), `alice` (HMAC) and `ed`
+ * A quiet fake Binance (no simulation unless asked) with three accounts: `maker` (the rest of the market), `alice` (HMAC) and `ed`
  * (Ed25519), and a BTCUSDT book of five levels per side around 60 000.
  */
 export async function startTestExchange(options: FakeBinanceOptions = {}): Promise<TestExchange> {
   const fake = await startFakeBinance({
     symbols: ['BTCUSDT', 'ETHUSDT'],
+    simulation: false,
     accounts: [
       { id: 'maker', balances: { BTC: '1000', ETH: '10000', USDT: '100000000' } },
       { id: 'alice', apiKey: ALICE_KEY, secretKey: ALICE_SECRET, balances: { BTC: '1', USDT: '100000' } },
