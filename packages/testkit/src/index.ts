@@ -2,6 +2,10 @@
 export { ExchangeEngine, type ExchangeEngineOptions } from './engine/engine';
 export { BinanceRejection, type FilterName, isBinanceRejection, RejectMessage } from './engine/errors';
 export { DEFAULT_SYMBOLS } from './engine/symbols';
+// The in-memory FakeExchange adapter and its container module (issue 3, "For downstream tests").
+export { type FakeAccountHandle, FakeExchange, type FakeExchangeOptions } from './in-memory/fake-exchange';
+export { fakeExchangeModule } from './module';
+export { TestkitTokens } from './tokens';
 // The seeded market simulation (other participants) and the test handle over engine + simulation + clock.
 export { FakeMarket, type FakeMarketOptions } from './simulation/fake-market';
 export {
