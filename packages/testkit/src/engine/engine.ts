@@ -840,7 +840,7 @@ export class ExchangeEngine {
         throw reject.newOrder(RejectMessage.QUOTE_QTY_NOT_SUPPORTED);
       }
     } else if (request.quantity === undefined) {
-      throw reject.mandatory(leg.inList ? 'quantity' : 'quantity');
+      throw reject.mandatory('quantity');
     }
     for (const [name, value] of [
       ['price', request.price],
@@ -1214,8 +1214,8 @@ export class ExchangeEngine {
     const book = maker.side === 'BUY' ? state.bids : state.asks;
     book.filled(maker, quantity);
     this.#touch(state, level);
-    const makerFee = this.#settle(makerAccount, state, maker, price, quantity, quote, true);
-    const takerFee = this.#settle(takerAccount, state, taker, price, quantity, quote, false);
+    const makerFee = this.#settle(makerAccount, state, maker, quantity, quote, true);
+    const takerFee = this.#settle(takerAccount, state, taker, quantity, quote, false);
     const buyer = maker.side === 'BUY' ? maker : taker;
     const seller = buyer === maker ? taker : maker;
     const record: TradeRecord = {
@@ -1275,7 +1275,6 @@ export class ExchangeEngine {
     account: AccountState,
     state: SymbolState,
     order: LiveOrder,
-    price: Decimal,
     quantity: Decimal,
     quote: Decimal,
     isMaker: boolean,
@@ -1314,7 +1313,6 @@ export class ExchangeEngine {
     const fee = quote.times(rate).toDecimalPlaces(state.info.quoteCommissionPrecision, Decimal.ROUND_UP);
     this.#credit(account, quoteAsset, quote.minus(fee));
     this.#chargeFee(quoteAsset, fee);
-    void price;
     return { amount: fee, asset: quoteAsset };
   }
 
