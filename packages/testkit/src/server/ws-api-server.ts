@@ -208,6 +208,7 @@ export class WsApiServer {
     const session = new ApiSession(connection, ip, clock.now(), returnRateLimits);
     this.#sessions.set(connection, session);
     ws.on('message', (data, isBinary) => {
+      connection.countIncoming();
       this.#onMessage(session, isBinary ? '' : data.toString()).catch((error: unknown) => {
         this.#options.logger.errorWithException('fake binance: WebSocket API request failed', error);
       });

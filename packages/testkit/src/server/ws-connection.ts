@@ -14,6 +14,8 @@ export interface ConnectionInfo {
   readonly streams: readonly string[];
   /** True while a "go silent" fault holds it. */
   readonly silent: boolean;
+  /** Frames received from the client so far (text, ping and pong). */
+  readonly framesReceived: number;
 }
 
 export interface ConnectionTimings {
@@ -56,6 +58,7 @@ export class ServerConnection {
   #lifetimeTimer: TimerHandle | undefined;
   readonly #delayTimers = new Set<TimerHandle>();
   #outstandingPing: string | undefined;
+  #framesReceived = 0;
   readonly #incoming: number[] = [];
   readonly #clock: Clock;
   readonly #faults: FaultPlan;
@@ -129,6 +132,7 @@ export class ServerConnection {
       openedAt: this.openedAt,
       streams: [...this.streams()],
       silent: this.#silent,
+      framesReceived: this.#framesReceived,
     };
   }
 
@@ -141,6 +145,7 @@ export class ServerConnection {
   }
 
   #countIncoming(): boolean {
+    this.#framesReceived++;
     const limit = this.#timings.incomingPerSecond;
     if (limit <= 0 || this.#closed) return !this.#closed;
     const now = this.#clock.now();

@@ -108,6 +108,15 @@ export class TestSocket {
     return this.next<T>((json) => (json as { id?: unknown }).id === message.id, { from });
   }
 
+  /** Waits until at least `count` frames (JSON or not) have arrived. */
+  waitForFrames(count: number, timeoutMs = 15_000): Promise<Received[]> {
+    return this.#until(
+      () => (this.received.length >= count ? this.received : undefined),
+      timeoutMs,
+      `${count} frames`,
+    );
+  }
+
   waitForClose(timeoutMs = 15_000): Promise<{ code: number; reason: string }> {
     return this.#until(() => this.closed, timeoutMs, 'the connection to close');
   }
