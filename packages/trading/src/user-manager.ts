@@ -13,6 +13,7 @@ import {
   type ExchangeAdapter,
   type ExchangeId,
   InProcessBus,
+  isSecret,
   type Logger,
   type MessageBus,
   type Order,
@@ -220,7 +221,7 @@ export class UserManager implements TradingFacade {
 
     let credentials: Credentials;
     try {
-      credentials = createCredentials(input);
+      credentials = isSealedCredentials(input) ? input : createCredentials(input);
     } catch (error) {
       throw toVenuekitError(error, { ...context, sent: false });
     }
@@ -451,6 +452,20 @@ function validUserId(userId: unknown): asserts userId is string {
       },
     );
   }
+}
+
+/**
+ * Credentials made by `createCredentials` are frozen, with every value a Secret;
+ * they are taken as they are (core's createCredentials cannot re-seal a frozen object).
+ */
+function isSealedCredentials(input: CredentialsInput): input is Credentials {
+  if (typeof input !== 'object' || input === null || !Object.isFrozen(input)) return false;
+  const raw = input as Record<string, unknown>;
+  if (!isSecret(raw.apiKey)) return false;
+  return (
+    (raw.type === 'hmac' && isSecret(raw.secret)) ||
+    ((raw.type === 'ed25519' || raw.type === 'rsa') && isSecret(raw.privateKey))
+  );
 }
 
 function keyFingerprint(credentials: Credentials): string {
