@@ -473,13 +473,12 @@ export class InMemoryAccountClient implements AccountClient {
             timestamp: report.transactTime,
           };
         }
-        const fees = fill ? undefined : [];
         const order = toOrder(
           this.exchange,
           unified,
           report.order,
           undefined,
-          fees ?? this.#feesSoFar(account, info, report.order),
+          this.#feesSoFar(account, info, report.order),
         );
         out.push({
           type: 'order',
