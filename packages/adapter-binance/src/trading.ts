@@ -88,6 +88,8 @@ export interface BinanceTradingConfig {
     readonly pongTimeoutMs?: number;
     readonly silenceTimeoutMs?: number;
     readonly backoff?: BackoffOptions;
+    /** Consecutive failed connections that open the circuit, and how long it stays open. */
+    readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
   };
 }
 
