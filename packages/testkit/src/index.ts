@@ -4,6 +4,7 @@ export { BinanceRejection, type FilterName, isBinanceRejection, RejectMessage } 
 export { DEFAULT_SYMBOLS } from './engine/symbols';
 // The in-memory FakeExchange adapter and its container module (issue 3, "For downstream tests").
 export { type FakeAccountHandle, FakeExchange, type FakeExchangeOptions } from './in-memory/fake-exchange';
+export type { AccountOperation, ActiveFault, RequestFault } from './in-memory/faults';
 export { fakeExchangeModule } from './module';
 export { TestkitTokens } from './tokens';
 // The seeded market simulation (other participants) and the test handle over engine + simulation + clock.

@@ -37,6 +37,7 @@ import type {
   OrderView,
   SymbolInfo,
 } from '../engine/types';
+import type { AccountOperation, InMemoryFaults } from './faults';
 import {
   accountFill,
   feesOf,
@@ -81,6 +82,7 @@ export class InMemoryAccountClient implements AccountClient {
   readonly #options: AccountOptions;
   readonly #logger: Logger | undefined;
   readonly #subscribers = new Set<Subscriber>();
+  readonly #faults: InMemoryFaults | undefined;
   #detach: (() => void) | undefined;
   #lastEventAt: number | undefined;
   #closed = false;
@@ -92,6 +94,7 @@ export class InMemoryAccountClient implements AccountClient {
     clock: Clock,
     credentials: Credentials,
     options: AccountOptions = {},
+    faults?: InMemoryFaults,
   ) {
     this.exchange = exchange;
     this.#engine = engine;
@@ -100,17 +103,24 @@ export class InMemoryAccountClient implements AccountClient {
     this.#credentials = credentials;
     this.#options = options;
     this.#logger = options.logger;
+    this.#faults = faults;
   }
 
   async verifyCredentials(): Promise<void> {
-    this.#account();
+    return this.#call('verifyCredentials', undefined, () => {
+      this.#account();
+    });
   }
 
   async placeOrder(request: OrderRequest, options: PlaceOrderOptions = {}): Promise<Order> {
-    return this.#call('placeOrder', request.clientOrderId, () => {
+    const clientOrderId = request?.clientOrderId ?? createClientOrderId(this.#options.clientOrderIdPrefix);
+    return this.#call('placeOrder', clientOrderId, () => {
       const account = this.#account();
       const info = this.#info(request.symbol);
-      const native = this.#toEngine(request, info, options.round === true);
+      const native = {
+        ...this.#toEngine(request, info, options.round === true),
+        newClientOrderId: clientOrderId,
+      };
       const placed = this.#engine.placeOrder(account.id, native);
       const unified = this.#unified(info);
       const fills = placed.fills.map((fill) =>
@@ -275,10 +285,21 @@ export class InMemoryAccountClient implements AccountClient {
   // -- internals --------------------------------------------------------------
 
   /** Runs a call as the venue would: async, with Binance's rejections turned into venuekit errors. */
-  #call<T>(operation: string, clientOrderId: string | undefined, run: () => T): Promise<T> {
+  #call<T>(
+    operation: AccountOperation | 'subscribeUserData',
+    clientOrderId: string | undefined,
+    run: () => T,
+  ): Promise<T> {
     try {
       if (this.#closed) throw new ClosedError({ message: 'this account client is closed' });
-      return Promise.resolve(run());
+      const fault =
+        operation === 'subscribeUserData'
+          ? undefined
+          : this.#faults?.take(operation, this.#accountIdOrUndefined());
+      if (fault && !fault.afterExecution) throw fault.error(clientOrderId);
+      const result = run();
+      if (fault) throw fault.error(clientOrderId);
+      return Promise.resolve(result);
     } catch (error) {
       const context = {
         exchange: this.exchange,
@@ -287,6 +308,14 @@ export class InMemoryAccountClient implements AccountClient {
         ...(clientOrderId ? { clientOrderId } : {}),
       };
       return Promise.reject(toVenueError(error, context).withContext(context));
+    }
+  }
+
+  #accountIdOrUndefined(): string | undefined {
+    try {
+      return this.#engine.accountByApiKey(this.#credentials.apiKey.reveal())?.id;
+    } catch {
+      return undefined;
     }
   }
 

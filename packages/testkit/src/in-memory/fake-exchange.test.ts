@@ -10,7 +10,9 @@ import {
   normalizeOrderRequest,
   type OrderBookUpdate,
   OrderNotFoundError,
+  OrderStateUnknownError,
   type StreamStatus,
+  TimeoutError,
   silentLogger,
   type Trade,
   type UserDataEvent,
@@ -412,6 +414,59 @@ describe('market data streams', () => {
     await fake.marketData.close();
     const late = fake.marketData.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, { next: () => undefined });
     await expect(late.ready).rejects.toBeInstanceOf(ClosedError);
+  });
+});
+
+describe('faults', () => {
+  it('loses the answer of an order the venue placed, and fails calls before they run', async () => {
+    const a = fake.createAccount(alice.credentials);
+    fake.failNext({ operation: 'placeOrder', error: 'unknown', afterExecution: true });
+    const lost = a.placeOrder(
+      order({ side: 'buy', type: 'limit', price: '50000', quantity: '0.1', clientOrderId: 'maybe' }),
+    );
+    await expect(lost).rejects.toBeInstanceOf(OrderStateUnknownError);
+    await expect(lost).rejects.toMatchObject({ clientOrderId: 'maybe' });
+    // It went through: reconciliation by client order id finds it.
+    expect((await a.getOrder({ symbol: 'BTC/USDT', clientOrderId: 'maybe' })).status).toBe('new');
+
+    const fault = fake.failNext({
+      operation: 'placeOrder',
+      error: 'timeout',
+      times: 2,
+      accountId: alice.accountId,
+    });
+    const b = fake.createAccount(bob.credentials);
+    await b.placeOrder(order({ side: 'buy', type: 'limit', price: '50000', quantity: '0.1' }));
+    await expect(
+      a.placeOrder(order({ side: 'buy', type: 'limit', price: '49000', quantity: '0.1' })),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    expect(fault.remaining).toBe(1);
+    fault.cancel();
+    await a.placeOrder(order({ side: 'buy', type: 'limit', price: '48000', quantity: '0.1' }));
+    expect((await a.getOpenOrders()).map((o) => o.price?.toString())).toEqual(['50000', '48000']);
+    fake.failNext({ operation: 'getBalances', error: 'rate_limit' });
+    await expect(a.getBalances()).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 1000 });
+    await expect(a.getBalances()).resolves.toHaveLength(2);
+  });
+
+  it('makes order book streams see a sequence gap and resynchronise', async () => {
+    const a = fake.createAccount(alice.credentials);
+    const statuses: string[] = [];
+    let last: OrderBookUpdate | undefined;
+    const sub = fake.marketData.subscribe(
+      { kind: 'orderBook', symbol: 'BTC/USDT' },
+      { next: (u) => (last = u), status: (s) => statuses.push(s.type) },
+    );
+    await sub.ready;
+    await a.placeOrder(order({ side: 'sell', type: 'limit', price: '61000', quantity: '0.1' }));
+    fake.marketData.depthGap('BTC/USDT');
+    await a.placeOrder(order({ side: 'sell', type: 'limit', price: '62000', quantity: '0.1' }));
+    await a.placeOrder(order({ side: 'sell', type: 'limit', price: '63000', quantity: '0.1' }));
+    await until(() => statuses.includes('resynced') && statuses.length >= 3, 'the resync');
+    expect(statuses).toEqual(['subscribed', 'resynced', 'gap', 'resynced']);
+    await until(() => last?.book.askCount === 3, 'the third level');
+    expect(last?.book.asks().map((l) => l.price.toString())).toEqual(['61000', '62000', '63000']);
+    await sub.unsubscribe();
   });
 });
 

@@ -29,6 +29,7 @@ import type { AccountDefinition, SymbolDefinition, SymbolInfo } from '../engine/
 import { FakeMarket } from '../simulation/fake-market';
 import type { MarketSimulationOptions } from '../simulation/market-simulation';
 import { InMemoryAccountClient } from './account';
+import { type ActiveFault, InMemoryFaults, type RequestFault } from './faults';
 import { SymbolMap, toInstrument, toVenueError } from './mapping';
 import { InMemoryMarketDataClient, toKline, toSnapshot } from './market-data';
 
@@ -72,6 +73,7 @@ export class FakeExchange implements ExchangeAdapter {
   readonly #symbols: SymbolMap;
   readonly #logger: Logger | undefined;
   readonly #accounts = new Set<AccountClient>();
+  readonly #faults = new InMemoryFaults();
   readonly #ownsMarket: boolean;
   #closed = false;
 
@@ -132,9 +134,25 @@ export class FakeExchange implements ExchangeAdapter {
         ...options,
         ...(options.logger || !this.#logger ? {} : { logger: this.#logger }),
       },
+      this.#faults,
     );
     this.#accounts.add(client);
     return client;
+  }
+
+  /**
+   * Makes the next matching account call fail (a timeout, a lost answer after
+   * the order was placed, a rate limit…), for tests of retries and
+   * reconciliation. `fake.marketData.depthGap(symbol)` and
+   * `fake.marketData.closeConnection(id)` do the same for streams.
+   */
+  failNext(fault: RequestFault): ActiveFault {
+    return this.#faults.failNext(fault);
+  }
+
+  /** Removes every scripted fault. */
+  clearFaults(): void {
+    this.#faults.clear();
   }
 
   status(): AdapterStatus {

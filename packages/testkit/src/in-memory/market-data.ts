@@ -88,6 +88,10 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
   #messages = 0;
   #lastMessageAt: number | undefined;
   #closed = false;
+  /** Diffs to lose per native symbol (a fault), and the diffs lost. */
+  readonly #gaps = new Map<string, number>();
+  readonly #lost = new WeakSet<object>();
+  #detachGaps: (() => void) | undefined;
 
   constructor(
     exchange: ExchangeId,
@@ -102,6 +106,14 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
     this.#clock = clock;
     this.#logger = logger;
     this.#connectionId = `${exchange}-memory-market`;
+    // Registered before any stream's listener, so a diff is marked lost before the streams see it.
+    this.#detachGaps = engine.on('depth', (diff) => {
+      const left = this.#gaps.get(diff.symbol);
+      if (left === undefined) return;
+      this.#lost.add(diff);
+      if (left <= 1) this.#gaps.delete(diff.symbol);
+      else this.#gaps.set(diff.symbol, left - 1);
+    });
     this.#connectedAt = clock.now();
   }
 
@@ -248,8 +260,19 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
     }
   }
 
+  /**
+   * A fault for tests: the next `count` depth diffs of the symbol are lost on
+   * the way, so order book streams see a sequence gap (`gap` status) and
+   * resynchronise from a snapshot (`resynced`), as after a lost venue message.
+   */
+  depthGap(symbol: string, count = 1): void {
+    const native = this.#symbols.info(symbol).symbol;
+    this.#gaps.set(native, (this.#gaps.get(native) ?? 0) + Math.max(1, Math.floor(count)));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    this.#detachGaps?.();
     for (const stream of [...this.#streams.values()]) this.#drop(stream);
   }
 
@@ -347,7 +370,7 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
         stream.book = new OrderBook(this.#exchange, stream.unified);
         this.#resync(stream);
         stream.detach = engine.on('depth', (diff) => {
-          if (diff.symbol !== native || !stream.book) return;
+          if (diff.symbol !== native || !stream.book || this.#lost.has(diff)) return;
           // The venue's rule: each diff starts right after the last one applied; otherwise resync.
           if (diff.finalUpdateId <= stream.book.sequence) return;
           if (diff.firstUpdateId !== stream.book.sequence + 1) {
