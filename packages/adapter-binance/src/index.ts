@@ -31,3 +31,54 @@ export {
   type WsOpenEvent,
   type WsReconnectEvent,
 } from './ws/connection';
+export type {
+  BinanceStreamConnection,
+  StreamSink,
+  SubscribeMode,
+} from './ws/stream-connection';
+export { BinanceStreamManager, type StreamManagerOptions } from './ws/stream-manager';
+export type {
+  WireAggTrade,
+  WireBookTicker,
+  WireDepthUpdate,
+  WireKline,
+  WireMiniTicker,
+  WirePartialDepth,
+  WireTicker,
+  WireTrade,
+} from './ws/wire';
+export { BinanceAdapter, type BinanceAdapterOptions, BINANCE_MARKET_DATA_CAPABILITIES } from './adapter';
+export { binanceModule } from './module';
+export { BinanceTokens } from './tokens';
+export { BinanceInstruments, type BinanceInstrumentsOptions } from './instruments';
+export { BinanceMarketDataClient, type BinanceMarketDataOptions } from './market-data';
+export {
+  BinanceBookSync,
+  type BookSyncListener,
+  type BookSyncOptions,
+  type BookSyncState,
+} from './order-book/book-sync';
+export {
+  BinanceHttpClient,
+  type BinanceHttpClientOptions,
+  type BinanceHttpRequest,
+  type BinanceHttpResponse,
+  type ObservedWeight,
+} from './rest/http';
+export { BinanceMarketDataRest, BinancePublicApi, PUBLIC_WEIGHTS, type SymbolResolver } from './rest/public';
+export {
+  EXCHANGE as BINANCE_EXCHANGE_ID,
+  parseAggTrade,
+  parseBookTicker,
+  parseDepthSnapshot,
+  parseKline,
+  parseMiniTicker,
+  parseTicker,
+  parseTrade,
+} from './parsing/market-data';
+export {
+  parseExchangeInfo,
+  parseSymbolInfo,
+  type WireExchangeInfo,
+  type WireSymbolInfo,
+} from './parsing/instruments';

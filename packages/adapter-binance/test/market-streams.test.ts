@@ -1,0 +1,260 @@
+import type {
+  AggTrade,
+  BookTicker,
+  Kline,
+  MiniTicker,
+  OrderBookSnapshot,
+  StreamStatus,
+  Ticker,
+  Trade,
+  ValidationError,
+} from '@venuekit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Market, startMarket, waitFor } from './support/harness';
+
+// Every stream type, subscribed over real sockets against the fake Binance, parsed from the
+// payloads it sends and compared with the fake engine's own state.
+let market: Market;
+
+beforeAll(async () => {
+  market = await startMarket(
+    {},
+    { streamTimings: { slowMs: 100, fastMs: 50, klineMs: 100, kline1sMs: 100 } },
+  );
+  for (let i = 0; i < 20; i++) market.driver.bookChange();
+});
+
+afterAll(async () => {
+  await market?.close();
+});
+
+function collect<T>() {
+  const values: T[] = [];
+  const statuses: StreamStatus[] = [];
+  return {
+    values,
+    statuses,
+    observer: { next: (v: T) => values.push(v), status: (s: StreamStatus) => statuses.push(s) },
+  };
+}
+
+const text = (value: unknown) => String(value);
+
+describe('market streams against the fake Binance', () => {
+  it('trades and aggregate trades: ids, prices, quantities and taker side as the engine recorded them', async () => {
+    const md = market.adapter.marketData;
+    const trades = collect<Trade>();
+    const aggs = collect<AggTrade>();
+    const a = md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, trades.observer);
+    const b = md.subscribe({ kind: 'aggTrades', symbol: 'btc/usdt' }, aggs.observer);
+    await Promise.all([a.ready, b.ready]);
+    expect(trades.statuses).toEqual([{ type: 'subscribed' }]);
+    for (let i = 0; i < 10; i++) market.driver.trade();
+    await waitFor(
+      () => trades.values.length === 10 && aggs.values.length === 10,
+      'ten trades on both streams',
+    );
+    const truth = market.fake.handle.engine.recentTrades('BTCUSDT', 10);
+    expect(trades.values.map((t) => t.id)).toEqual(truth.map((t) => String(t.id)));
+    for (const [i, trade] of trades.values.entries()) {
+      const record = truth[i];
+      expect(trade).toMatchObject({
+        exchange: 'binance',
+        symbol: 'BTC/USDT',
+        side: 'buy',
+        buyerIsMaker: false,
+      });
+      expect(text(trade.price)).toBe(text(record?.price));
+      expect(text(trade.quantity)).toBe(text(record?.qty));
+      expect(trade.timestamp).toBe(record?.time);
+    }
+    for (const agg of aggs.values) {
+      expect(agg.firstTradeId).toBe(agg.lastTradeId);
+      expect(text(agg.price)).toBe('60000');
+    }
+    expect(aggs.values.map((t) => t.firstTradeId)).toEqual(truth.map((t) => String(t.id)));
+    await Promise.all([a.unsubscribe(), b.unsubscribe()]);
+  });
+
+  it('ticker, mini ticker and klines of every interval carry the engine statistics', async () => {
+    const md = market.adapter.marketData;
+    const ticker = collect<Ticker>();
+    const mini = collect<MiniTicker>();
+    const k1m = collect<Kline>();
+    const k1s = collect<Kline>();
+    const k1M = collect<Kline>();
+    const subs = [
+      md.subscribe({ kind: 'ticker', symbol: 'BTC/USDT' }, ticker.observer),
+      md.subscribe({ kind: 'miniTicker', symbol: 'BTC/USDT' }, mini.observer),
+      md.subscribe({ kind: 'klines', symbol: 'BTC/USDT', interval: '1m' }, k1m.observer),
+      md.subscribe({ kind: 'klines', symbol: 'BTC/USDT', interval: '1s' }, k1s.observer),
+      md.subscribe({ kind: 'klines', symbol: 'BTC/USDT', interval: '1M' }, k1M.observer),
+    ];
+    await Promise.all(subs.map((s) => s.ready));
+    market.driver.trade();
+    await waitFor(
+      () =>
+        [ticker, mini, k1m, k1s, k1M].every((c) =>
+          c.values.some(
+            (v) =>
+              text((v as { last?: unknown; close?: unknown }).last ?? (v as { close: unknown }).close) ===
+              '60000',
+          ),
+        ),
+      'statistics after a trade',
+    );
+    const t = ticker.values.at(-1) as Ticker;
+    expect(t.symbol).toBe('BTC/USDT');
+    expect(text(t.last)).toBe('60000');
+    expect(t.tradeCount).toBeGreaterThan(0);
+    expect(t.closeTime).toBeGreaterThanOrEqual(t.openTime);
+    expect(text(t.bid)).toBe(text(market.fake.handle.engine.bookTicker('BTCUSDT').bidPrice));
+    const m = mini.values.at(-1) as MiniTicker;
+    expect(text(m.high)).toBe('60000');
+    for (const [collector, interval] of [
+      [k1m, '1m'],
+      [k1s, '1s'],
+      [k1M, '1M'],
+    ] as const) {
+      const kline = collector.values.at(-1) as Kline;
+      expect(kline.interval).toBe(interval);
+      expect(kline.closeTime).toBeGreaterThan(kline.openTime);
+      expect(text(kline.close)).toBe('60000');
+      expect(kline.volume.gt(0)).toBe(true);
+    }
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+  });
+
+  it('book ticker and partial depth (5/10/20 levels, 100 and 1000 ms) match the engine book', async () => {
+    const md = market.adapter.marketData;
+    const top = collect<BookTicker>();
+    const depths = ([5, 10, 20] as const).flatMap((levels) =>
+      ([100, 1000] as const).map((updateSpeedMs) => ({
+        levels,
+        updateSpeedMs,
+        c: collect<OrderBookSnapshot>(),
+      })),
+    );
+    const subs = [
+      md.subscribe({ kind: 'bookTicker', symbol: 'BTC/USDT' }, top.observer),
+      ...depths.map((d) =>
+        md.subscribe(
+          { kind: 'depth', symbol: 'BTC/USDT', levels: d.levels, updateSpeedMs: d.updateSpeedMs },
+          d.c.observer,
+        ),
+      ),
+    ];
+    await Promise.all(subs.map((s) => s.ready));
+    market.driver.bookChange();
+    market.driver.trade(); // changes the best ask twice: the book ticker only pushes changes of the top
+    const engine = market.fake.handle;
+    const truthId = engine.book('BTCUSDT').lastUpdateId;
+    await waitFor(
+      () => depths.every((d) => d.c.values.some((v) => Number(v.updateId) >= truthId)),
+      'partial depth at the current update id',
+    );
+    const topId = String(engine.engine.bookTicker('BTCUSDT').updateId);
+    await waitFor(() => top.values.some((v) => v.updateId === topId), 'book ticker at the current top');
+    const book = engine.book('BTCUSDT');
+    for (const d of depths) {
+      const snapshot =
+        d.c.values.find((v) => Number(v.updateId) === book.lastUpdateId) ??
+        (d.c.values.at(-1) as OrderBookSnapshot);
+      expect(snapshot.symbol).toBe('BTC/USDT');
+      expect(snapshot.bids.map((l) => [text(l.price), text(l.quantity)])).toEqual(
+        book.bids.slice(0, d.levels).map(([p, q]) => [text(p), text(q)]),
+      );
+      expect(snapshot.asks.map((l) => [text(l.price), text(l.quantity)])).toEqual(
+        book.asks.slice(0, d.levels).map(([p, q]) => [text(p), text(q)]),
+      );
+    }
+    const best = top.values.at(-1) as BookTicker;
+    const truthTop = engine.engine.bookTicker('BTCUSDT');
+    expect([best.bid, best.bidQuantity, best.ask, best.askQuantity].map(text)).toEqual(
+      [truthTop.bidPrice, truthTop.bidQty, truthTop.askPrice, truthTop.askQty].map(text),
+    );
+    // One connection carries them all, with their names as Binance knows them.
+    const [connection] = md.connections();
+    expect(md.connections()).toHaveLength(1);
+    expect([...(connection?.streams ?? [])].sort()).toEqual(
+      [
+        'btcusdt@bookTicker',
+        'btcusdt@depth5',
+        'btcusdt@depth5@100ms',
+        'btcusdt@depth10',
+        'btcusdt@depth10@100ms',
+        'btcusdt@depth20',
+        'btcusdt@depth20@100ms',
+      ].sort(),
+    );
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+  });
+
+  it('subscribers of the same spec share one venue stream; stats count them', async () => {
+    const md = market.adapter.marketData;
+    const one = collect<Trade>();
+    const two = collect<Trade>();
+    const a = md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, one.observer);
+    const b = md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, two.observer);
+    expect(a.key).toBe(b.key);
+    expect(a.key).toBe(md.streamKey({ kind: 'trades', symbol: 'btc/usdt' }));
+    await Promise.all([a.ready, b.ready]);
+    market.driver.trade();
+    await waitFor(() => one.values.length === 1 && two.values.length === 1, 'both subscribers');
+    expect(one.values[0]).toBe(two.values[0]);
+    const stats = md.streamStats().find((s) => s.key === a.key);
+    expect(stats).toMatchObject({ subscribers: 2, messages: 1, kind: 'trades', symbol: 'BTC/USDT' });
+    expect(stats?.timeToFirstMessageMs).toBeGreaterThanOrEqual(0);
+    expect(market.adapter.status().streams.map((s) => s.key)).toContain(a.key);
+    await a.unsubscribe();
+    market.driver.trade();
+    await waitFor(() => two.values.length === 2, 'the remaining subscriber');
+    expect(one.values).toHaveLength(1);
+    await b.unsubscribe();
+  });
+
+  it('a stream Binance refuses ends in a typed STREAM_REJECTED error; its neighbours in the batch are subscribed', async () => {
+    const md = market.adapter.marketData;
+    // Letters outside the Basic Multilingual Plane are letters to core but never a valid Binance stream name.
+    const bad = collect<Trade>();
+    const errors: ValidationError[] = [];
+    const good = collect<Trade>();
+    const rejected = md.subscribe(
+      { kind: 'trades', symbol: '𝐀𝐁𝐂/USDT' },
+      { ...bad.observer, error: (e) => errors.push(e as ValidationError) },
+    );
+    const accepted = md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, good.observer);
+    await expect(rejected.ready).rejects.toMatchObject({ code: 'STREAM_REJECTED', category: 'validation' });
+    await accepted.ready;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/refused the stream/);
+    expect(md.streamStats().some((s) => s.key === rejected.key)).toBe(false);
+    market.driver.trade();
+    await waitFor(() => good.values.length === 1, 'the accepted neighbour');
+    await rejected.unsubscribe();
+    await accepted.unsubscribe();
+  });
+
+  it('refuses bad specs with a ValidationError naming the field, before anything is sent', () => {
+    const md = market.adapter.marketData;
+    const next = () => {};
+    expect(() => md.subscribe({ kind: 'trades', symbol: 'BTCUSDT' }, { next })).toThrow(
+      expect.objectContaining({ code: 'INVALID_SYMBOL', field: 'spec.symbol' }),
+    );
+    expect(() => md.subscribe({ kind: 'depth', symbol: 'BTC/USDT', levels: 7 as 5 }, { next })).toThrow(
+      expect.objectContaining({ field: 'spec.levels' }),
+    );
+    expect(() =>
+      md.subscribe({ kind: 'klines', symbol: 'BTC/USDT', interval: '2m' as '1m' }, { next }),
+    ).toThrow(expect.objectContaining({ field: 'spec.interval' }));
+    expect(() =>
+      md.subscribe({ kind: 'orderBook', symbol: 'BTC/USDT', updateSpeedMs: 250 as 100 }, { next }),
+    ).toThrow(expect.objectContaining({ field: 'spec.updateSpeedMs' }));
+    expect(() => md.subscribe({ kind: 'nope' } as never, { next })).toThrow(
+      expect.objectContaining({ field: 'spec.kind' }),
+    );
+    expect(() => md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, {} as never)).toThrow(
+      expect.objectContaining({ field: 'observer' }),
+    );
+  });
+});
