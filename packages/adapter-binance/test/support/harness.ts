@@ -94,7 +94,8 @@ export interface Market {
 export async function startMarket(
   config: BinanceConfigInput = {},
   fakeOptions: FakeBinanceOptions = {},
-  streamsUrl?: (fake: FakeBinance) => string,
+  /** The streams url to give the adapter, e.g. a proxy in front of the fake's. */
+  streamsUrl?: (fake: FakeBinance) => string | Promise<string>,
 ): Promise<Market> {
   const fake = await startFakeBinance({
     accounts: [
@@ -110,7 +111,7 @@ export async function startMarket(
       ...config,
       urls: {
         rest: fake.restUrl,
-        streams: streamsUrl ? streamsUrl(fake) : fake.streamsUrl,
+        streams: streamsUrl ? await streamsUrl(fake) : fake.streamsUrl,
         wsApi: fake.wsApiUrl,
         ...config.urls,
       },
