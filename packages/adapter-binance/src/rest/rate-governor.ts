@@ -363,18 +363,22 @@ export class BinanceRateGovernor implements RequestGate {
       });
       return;
     }
-    const until = this.#clock.now() + (retryAfterMs ?? 1000);
-    this.#backoffUntil = Math.max(this.#backoffUntil, until);
-    for (const window of this.#ipWindows) {
-      if (window.rule.type !== 'REQUEST_WEIGHT') continue;
-      this.#roll(window, venueNow);
-      window.used = Math.max(window.used, window.rule.limit);
+    if (retryAfterMs !== undefined) {
+      // The venue says when to come back: trust it over our count.
+      this.#backoffUntil = Math.max(this.#backoffUntil, this.#clock.now() + retryAfterMs);
+    } else {
+      // No Retry-After: treat the weight windows as full until they turn.
+      for (const window of this.#ipWindows) {
+        if (window.rule.type !== 'REQUEST_WEIGHT') continue;
+        this.#roll(window, venueNow);
+        window.used = Math.max(window.used, window.rule.limit);
+      }
     }
-    this.#logger.warn('request weight limit reached (429); traffic waits for Retry-After', {
+    this.#logger.warn('request weight limit reached (429); traffic waits', {
       exchange: this.#exchange,
-      retryAfterMs: retryAfterMs ?? 1000,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
-    this.#publish(retryAfterMs ?? 1000);
+    this.#publish(retryAfterMs);
   }
 
   #ban(response: GateResponse): void {
