@@ -5,6 +5,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@venuekit/source'] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['test/leak-guard.setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     passWithNoTests: true,

@@ -86,12 +86,13 @@ export class OrderTracker {
   readonly #topicOrders: string;
   readonly #topicFills: string;
   readonly #topicBalances: string;
-  readonly #orders = new Map<string, Order>();
-  readonly #byClientId = new Map<string, string>();
+  // Created on first use: a connected user who never trades costs no collections.
+  #orders: Map<string, Order> | undefined;
+  #byClientId: Map<string, string> | undefined;
   // Keys of finished orders in the order they finished, to forget the oldest.
-  readonly #closed = new Set<string>();
-  readonly #fills = new Set<string>();
-  readonly #balances = new Map<string, Balance>();
+  #closed: Set<string> | undefined;
+  #fills: Set<string> | undefined;
+  #balances: Map<string, Balance> | undefined;
   #balancesKnown = false;
   #active = true;
 
@@ -142,15 +143,18 @@ export class OrderTracker {
   ): Order {
     if (!this.#active) return order;
     const key = orderKey(order.symbol, order.id);
-    const known = this.#orders.get(key) ?? this.#findByClientId(order.symbol, order.clientOrderId);
+    const orders = this.#orderMap();
+    const known = orders.get(key) ?? this.#findByClientId(order.symbol, order.clientOrderId);
     if (known && !isNewer(order, known)) return known;
     if (known && known.id !== order.id) {
       const oldKey = orderKey(known.symbol, known.id);
-      this.#orders.delete(oldKey);
-      this.#closed.delete(oldKey);
+      orders.delete(oldKey);
+      this.#closed?.delete(oldKey);
     }
-    this.#orders.set(key, order);
-    if (order.clientOrderId) this.#byClientId.set(clientKey(order.symbol, order.clientOrderId), key);
+    orders.set(key, order);
+    if (order.clientOrderId) {
+      this.#clientIndex().set(clientKey(order.symbol, order.clientOrderId), key);
+    }
     if (isTerminalStatus(order.status)) this.#retire(key);
     if (order.fills) for (const fill of order.fills) this.applyFill(fill);
     const changed = !known || known.status !== order.status || !known.filledQuantity.eq(order.filledQuantity);
@@ -169,7 +173,8 @@ export class OrderTracker {
           symbol: order.symbol,
           clientOrderId: order.clientOrderId,
           orderId: order.id,
-          event: order.status === 'filled' ? 'filled' : order.status === 'canceled' ? 'canceled' : 'updated',
+          // 'canceled' is the adapter's, when a cancel request returns; from the stream it is an update.
+          event: order.status === 'filled' ? 'filled' : 'updated',
           status: order.status,
         });
       }
@@ -181,10 +186,11 @@ export class OrderTracker {
   applyFill(fill: Fill): boolean {
     if (!this.#active) return false;
     const key = orderKey(fill.symbol, fill.tradeId);
-    if (this.#fills.has(key)) return false;
-    this.#fills.add(key);
-    if (this.#fills.size > this.#maxFills) {
-      this.#fills.delete(this.#fills.values().next().value as string);
+    const fills = this.#fillKeys();
+    if (fills.has(key)) return false;
+    fills.add(key);
+    if (fills.size > this.#maxFills) {
+      fills.delete(fills.values().next().value as string);
     }
     this.#publish(this.#topicFills, 'fill', fill.symbol, fill);
     return true;
@@ -195,16 +201,17 @@ export class OrderTracker {
     if (!this.#active) return;
     const changed: Balance[] = [];
     const seen = new Set<string>();
+    const known = this.#balanceMap();
     for (const balance of balances) {
       seen.add(balance.asset);
-      const known = this.#balances.get(balance.asset);
-      if (!(known && sameAmounts(known, balance))) changed.push(balance);
-      this.#balances.set(balance.asset, balance);
+      const previous = known.get(balance.asset);
+      if (!(previous && sameAmounts(previous, balance))) changed.push(balance);
+      known.set(balance.asset, balance);
     }
-    for (const [asset, known] of this.#balances) {
+    for (const [asset, previous] of known) {
       if (seen.has(asset)) continue;
-      this.#balances.delete(asset);
-      if (!known.total.isZero()) {
+      known.delete(asset);
+      if (!previous.total.isZero()) {
         const zero = new Decimal(0);
         changed.push({ asset, free: zero, locked: zero, total: zero });
       }
@@ -222,7 +229,7 @@ export class OrderTracker {
   /** The last known state of an order, by venue id or client order id. */
   get(ref: OrderRef): Order | undefined {
     if (ref.orderId !== undefined) {
-      const order = this.#orders.get(orderKey(ref.symbol, ref.orderId));
+      const order = this.#orders?.get(orderKey(ref.symbol, ref.orderId));
       if (order) return order;
     }
     if (ref.clientOrderId !== undefined) return this.#findByClientId(ref.symbol, ref.clientOrderId);
@@ -232,6 +239,7 @@ export class OrderTracker {
   /** Orders known to be open, optionally on one market. */
   openOrders(symbol?: UnifiedSymbol): Order[] {
     const out: Order[] = [];
+    if (!this.#orders) return out;
     for (const order of this.#orders.values()) {
       if (!isTerminalStatus(order.status) && (symbol === undefined || order.symbol === symbol)) {
         out.push(order);
@@ -242,53 +250,80 @@ export class OrderTracker {
 
   /** Every order the tracker knows: the open ones and the most recently finished. */
   orders(): Order[] {
-    return [...this.#orders.values()];
+    return this.#orders ? [...this.#orders.values()] : [];
   }
 
   /** The last known balances; empty until a snapshot or a stream update arrived. */
   balances(): Balance[] {
-    return [...this.#balances.values()];
+    return this.#balances ? [...this.#balances.values()] : [];
   }
 
   get openOrderCount(): number {
-    return this.#orders.size - this.#closed.size;
+    return (this.#orders?.size ?? 0) - (this.#closed?.size ?? 0);
   }
 
   /** Stops publishing and forgets everything. */
   close(): void {
     this.#active = false;
-    this.#orders.clear();
-    this.#byClientId.clear();
-    this.#closed.clear();
-    this.#fills.clear();
-    this.#balances.clear();
+    this.#orders = undefined;
+    this.#byClientId = undefined;
+    this.#closed = undefined;
+    this.#fills = undefined;
+    this.#balances = undefined;
   }
 
   #applyBalanceChanges(balances: readonly Balance[]): void {
-    for (const balance of balances) this.#balances.set(balance.asset, balance);
+    const known = this.#balanceMap();
+    for (const balance of balances) known.set(balance.asset, balance);
     this.#publish(this.#topicBalances, 'balances', undefined, {
       balances,
       source: 'stream',
     } satisfies BalanceUpdate);
   }
 
+  #orderMap(): Map<string, Order> {
+    this.#orders ??= new Map();
+    return this.#orders;
+  }
+
+  #clientIndex(): Map<string, string> {
+    this.#byClientId ??= new Map();
+    return this.#byClientId;
+  }
+
+  #closedKeys(): Set<string> {
+    this.#closed ??= new Set();
+    return this.#closed;
+  }
+
+  #fillKeys(): Set<string> {
+    this.#fills ??= new Set();
+    return this.#fills;
+  }
+
+  #balanceMap(): Map<string, Balance> {
+    this.#balances ??= new Map();
+    return this.#balances;
+  }
+
   #findByClientId(symbol: UnifiedSymbol, clientOrderId: string): Order | undefined {
     if (!clientOrderId) return undefined;
-    const key = this.#byClientId.get(clientKey(symbol, clientOrderId));
-    return key === undefined ? undefined : this.#orders.get(key);
+    const key = this.#byClientId?.get(clientKey(symbol, clientOrderId));
+    return key === undefined ? undefined : this.#orders?.get(key);
   }
 
   #retire(key: string): void {
-    if (this.#closed.has(key)) return;
-    this.#closed.add(key);
-    if (this.#closed.size <= this.#maxClosed) return;
-    const oldest = this.#closed.values().next().value as string;
-    this.#closed.delete(oldest);
-    const order = this.#orders.get(oldest);
-    this.#orders.delete(oldest);
+    const closed = this.#closedKeys();
+    if (closed.has(key)) return;
+    closed.add(key);
+    if (closed.size <= this.#maxClosed) return;
+    const oldest = closed.values().next().value as string;
+    closed.delete(oldest);
+    const order = this.#orders?.get(oldest);
+    this.#orders?.delete(oldest);
     if (order?.clientOrderId) {
       const ck = clientKey(order.symbol, order.clientOrderId);
-      if (this.#byClientId.get(ck) === oldest) this.#byClientId.delete(ck);
+      if (this.#byClientId?.get(ck) === oldest) this.#byClientId.delete(ck);
     }
   }
 

@@ -161,7 +161,8 @@ export class UserSession implements TradingSession {
   readonly #queue: FairQueue;
   readonly #bus: MessageBus;
   readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #parentLogger: Logger;
+  #childLogger: Logger | undefined;
   readonly #costs: RequestCosts;
   readonly #tracker: OrderTracker;
   readonly #wantUserData: boolean;
@@ -206,20 +207,21 @@ export class UserSession implements TradingSession {
     createClientOrderId(this.#prefix); // validates the prefix before anything is opened
     this.#context = { userId: this.userId, sessionId: this.sessionId, exchange: this.exchange };
     this.#logContext = { userId: this.userId, sessionId: this.sessionId };
-    this.#logger = options.logger.child({ userId: this.userId, sessionId: this.sessionId });
+    this.#parentLogger = options.logger;
     this.#tracker = new OrderTracker({
       userId: this.userId,
       exchange: this.exchange,
       bus: this.#bus,
       now: () => this.#clock.now(),
-      logger: this.#logger,
+      logger: options.logger,
       ...(options.maxClosedOrders === undefined ? {} : { maxClosedOrders: options.maxClosedOrders }),
       ...(options.maxRememberedFills === undefined ? {} : { maxRememberedFills: options.maxRememberedFills }),
     });
+    // The adapter binds the user id to its own lines (AccountOptions.userId).
     this.#account = options.adapter.createAccount(options.credentials, {
       userId: this.userId,
       clientOrderIdPrefix: this.#prefix,
-      logger: this.#logger,
+      logger: options.logger,
     });
   }
 
@@ -431,12 +433,12 @@ export class UserSession implements TradingSession {
       this.#userDataSubscription = undefined;
       if (subscription) {
         await subscription.unsubscribe().catch((error: unknown) => {
-          this.#logger.warn('stopping the user data stream failed', { err: error });
+          this.#log().warn('stopping the user data stream failed', { err: error });
         });
       }
       this.#userData = 'off';
       await this.#account.close().catch((error: unknown) => {
-        this.#logger.warn('closing the account client failed', { err: error });
+        this.#log().warn('closing the account client failed', { err: error });
       });
       if (wasState !== 'connecting') this.#publishStatus(reason);
       this.#tracker.close();
@@ -511,7 +513,7 @@ export class UserSession implements TradingSession {
       if (until > this.#cooldownUntil) this.#cooldownUntil = until;
     }
     if (enriched instanceof OrderStateUnknownError) {
-      this.#logger.warn('order outcome unknown; the adapter keeps reconciling it', {
+      this.#log().warn('order outcome unknown; the adapter keeps reconciling it', {
         clientOrderId: enriched.clientOrderId,
         symbol,
       });
@@ -524,7 +526,7 @@ export class UserSession implements TradingSession {
     const wasConnecting = this.#state === 'connecting';
     this.#state = 'unauthorized';
     if (wasConnecting) return; // the connect call reports it
-    this.#logger.warn('the venue rejected the credentials; the session sends nothing more', {
+    this.#log().warn('the venue rejected the credentials; the session sends nothing more', {
       code: error.code,
     });
     this.#publishStatus('credentials rejected', error);
@@ -570,7 +572,7 @@ export class UserSession implements TradingSession {
     this.#userData = 'failed';
     this.#failures++;
     this.#lastError = { code: enriched.code, message: enriched.message, at: this.#clock.now() };
-    this.#logger.warn('the user data stream ended', { err: enriched });
+    this.#log().warn('the user data stream ended', { err: enriched });
     if (enriched instanceof AuthenticationError) this.#unauthorized(enriched);
     else if (this.#state !== 'connecting') this.#publishStatus('user data stream ended', enriched);
   }
@@ -589,8 +591,17 @@ export class UserSession implements TradingSession {
         publishedAt: this.#clock.now(),
       });
     } catch (failure) {
-      this.#logger.warn('publishing a session status failed', { err: failure });
+      this.#log().warn('publishing a session status failed', { err: failure });
     }
+  }
+
+  /**
+   * The session's logger, made on first use: a child logger per session would cost
+   * every connect a redaction pass, and most sessions never log.
+   */
+  #log(): Logger {
+    this.#childLogger ??= this.#parentLogger.child({ userId: this.userId, sessionId: this.sessionId });
+    return this.#childLogger;
   }
 
   #supports(capability: Capability, operation: string): void {

@@ -1,0 +1,168 @@
+// Users benchmark: memory per connected user, and what a trading session adds to an order's round
+// trip, with 1, 100 and 1000 users connected in one process.
+//
+//   pnpm --filter @venuekit/trading bench              full run (1, 100, 1000 users)
+//   pnpm --filter @venuekit/trading bench -- --smoke   small N, for CI
+//
+// The venue is the testkit's in-memory FakeExchange, so the figures are venuekit's own cost, without
+// network or server time. "bare" is the adapter's AccountClient used directly (its own credentials
+// check, user data subscription and order path); "session" is the same through UserManager (fair queue,
+// input validation, client order id, order tracker, bus events, error enrichment).
+// Not a test: it asserts nothing, and prints a markdown table.
+import {
+  type AccountClient,
+  type Credentials,
+  createCredentials,
+  Decimal,
+  InProcessBus,
+} from '@venuekit/core';
+import { FakeExchange } from '@venuekit/testkit';
+import { type TradingSession, UserManager } from '../src/index';
+
+const smoke = process.argv.includes('--smoke');
+const USERS = smoke ? [1, 5, 20] : [1, 100, 1000];
+const ORDERS = smoke ? 200 : 5000;
+const WARMUP = smoke ? 20 : 500;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) {
+  console.error('run with node --expose-gc (the bench script does) for stable memory figures');
+}
+
+interface Row {
+  users: number;
+  bareBytesPerUser: number;
+  sessionBytesPerUser: number;
+  bare: Stats;
+  session: Stats;
+}
+
+interface Stats {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+function heapUsed(): number {
+  for (let i = 0; i < 3; i++) gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+function keysFor(i: number): { apiKey: string; secretKey: string } {
+  const id = String(i).padStart(6, '0');
+  return { apiKey: `benchkey${id}`.padEnd(64, 'k'), secretKey: `benchsecret${id}`.padEnd(64, 's') };
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const mean = sorted.reduce((sum, x) => sum + x, 0) / (sorted.length || 1);
+  return { p50: at(0.5), p99: at(0.99), mean };
+}
+
+async function measure(users: number): Promise<Row> {
+  const fake = new FakeExchange();
+  for (let i = 0; i < users; i++) {
+    fake.addAccount({ ...keysFor(i), balances: { USDT: '100000000', BTC: '1000' } });
+  }
+  const credentials = (i: number): Credentials => {
+    const { apiKey, secretKey } = keysFor(i);
+    return createCredentials({ apiKey, secret: secretKey });
+  };
+
+  // Bare account clients, each with its credentials checked and its user data stream open.
+  let before = heapUsed();
+  const bare: AccountClient[] = [];
+  const bareSubscriptions = [];
+  for (let i = 0; i < users; i++) {
+    const account = fake.createAccount(credentials(i), { userId: `u${i}` });
+    await account.verifyCredentials();
+    bareSubscriptions.push(await account.subscribeUserData({ next() {} }));
+    bare.push(account);
+  }
+  const bareBytesPerUser = (heapUsed() - before) / users;
+
+  // The same users through the manager.
+  const bus = new InProcessBus();
+  const manager = new UserManager({ adapters: fake, bus });
+  before = heapUsed();
+  const sessions: TradingSession[] = [];
+  for (let i = 0; i < users; i++) {
+    sessions.push(await manager.connectUser(`u${i}`, credentials(i)));
+  }
+  const sessionBytesPerUser = (heapUsed() - before) / users;
+
+  // Round trips, alternating bare and session so that drift affects both alike. Each order rests far
+  // from the market and is canceled at once (not timed), so books and open-order counts stay small.
+  const bareTimes: number[] = [];
+  const sessionTimes: number[] = [];
+  for (let n = 0; n < WARMUP + ORDERS; n++) {
+    const i = n % users;
+    const price = (20000 + (n % 500)).toFixed(2);
+    const input = { symbol: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price } as const;
+
+    let t = performance.now();
+    const viaSession = await (sessions[i] as TradingSession).placeOrder(input);
+    const sessionMs = performance.now() - t;
+    await (sessions[i] as TradingSession).cancelOrder({ symbol: 'BTC/USDT', orderId: viaSession.id });
+
+    const account = bare[i] as AccountClient;
+    t = performance.now();
+    const viaBare = await account.placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      quantity: new Decimal('0.001'),
+      price: new Decimal(price),
+      timeInForce: 'GTC',
+      clientOrderId: `b${n}x${i}`,
+    });
+    const bareMs = performance.now() - t;
+    await account.cancelOrder({ symbol: 'BTC/USDT', orderId: viaBare.id });
+
+    if (n >= WARMUP) {
+      sessionTimes.push(sessionMs * 1000);
+      bareTimes.push(bareMs * 1000);
+    }
+  }
+
+  await manager.close();
+  for (const subscription of bareSubscriptions) await subscription.unsubscribe();
+  for (const account of bare) await account.close();
+  await bus.close();
+  await fake.close();
+  return {
+    users,
+    bareBytesPerUser,
+    sessionBytesPerUser,
+    bare: stats(bareTimes),
+    session: stats(sessionTimes),
+  };
+}
+
+function kb(bytes: number): string {
+  return (bytes / 1024).toFixed(1);
+}
+
+function us(x: number): string {
+  return x.toFixed(1);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const users of USERS) rows.push(await measure(users));
+  const lines = [
+    `Users benchmark${smoke ? ' (smoke)' : ''}: Node ${process.version}, ${ORDERS} orders per row, in-memory fake exchange`,
+    '',
+    '| users | KiB/user bare | KiB/user session | session overhead KiB/user | order µs bare p50 / p99 | order µs session p50 / p99 | overhead µs (mean) |',
+    '| ----: | ------------: | ---------------: | ------------------------: | ----------------------: | -------------------------: | -----------------: |',
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.users} | ${kb(row.bareBytesPerUser)} | ${kb(row.sessionBytesPerUser)} | ${kb(row.sessionBytesPerUser - row.bareBytesPerUser)} | ${us(row.bare.p50)} / ${us(row.bare.p99)} | ${us(row.session.p50)} / ${us(row.session.p99)} | ${us(row.session.mean - row.bare.mean)} |`,
+    );
+  }
+  console.log(lines.join('\n'));
+}
+
+await main();
