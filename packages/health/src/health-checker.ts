@@ -17,6 +17,7 @@ import {
   type MarketDataCheckOptions,
 } from './components/market-data';
 import { checkRateLimits, type RateLimitsCheckOptions } from './components/rate-limits';
+import type { VenueObservationSource } from './components/venue-observations';
 import { checkWebsocketConnections } from './components/websocket-connections';
 import { isHealthStatus, rollUp } from './status';
 import { BUILTIN_COMPONENTS, type BuiltinComponent, type CheckFailure, type SystemHealth } from './types';
@@ -29,6 +30,11 @@ export interface AdapterSource {
 export interface HealthCheckerOptions {
   /** The adapters to watch: an ExchangeRegistry, or any `{ list() }`. Default: none. */
   readonly adapters?: AdapterSource | readonly ExchangeAdapter[];
+  /**
+   * What the venues reported through telemetry (clock measurements, bans), used where an
+   * adapter's `status()` is silent. HealthMonitor provides one.
+   */
+  readonly observations?: VenueObservationSource;
   /** Components contributed by other packages (or by the application). */
   readonly contributors?: readonly HealthContributor[];
   /** Time source for freshness, bans and timeouts. Default: the system clock. */
@@ -69,6 +75,7 @@ export class HealthChecker {
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #adapters: () => readonly ExchangeAdapter[];
+  readonly #observations: VenueObservationSource | undefined;
   readonly #nonCritical: ReadonlySet<string>;
   readonly #builtins: Check[] = [];
   readonly #contributed: Check[] = [];
@@ -80,6 +87,7 @@ export class HealthChecker {
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? 750;
     this.#nonCritical = new Set(options.nonCritical ?? []);
+    this.#observations = options.observations;
     const source = options.adapters;
     this.#adapters =
       source === undefined ? () => [] : isAdapterList(source) ? () => source : () => source.list();
@@ -185,7 +193,7 @@ export class HealthChecker {
   #snapshotOnce(): () => AdapterSnapshot {
     let snapshot: AdapterSnapshot | undefined;
     return () => {
-      snapshot ??= takeSnapshot(this.#adapters());
+      snapshot ??= takeSnapshot(this.#adapters(), this.#observations);
       return snapshot;
     };
   }

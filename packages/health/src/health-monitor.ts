@@ -8,6 +8,7 @@ import {
   systemClock,
   ValidationError,
 } from '@venuekit/core';
+import { type VenueObservationSource, VenueObservations } from './components/venue-observations';
 import { type AdapterSource, HealthChecker, type HealthCheckerOptions } from './health-checker';
 import {
   createHealthHandler,
@@ -21,7 +22,7 @@ import { TelemetryMetrics, type TelemetryMetricsOptions } from './metrics/teleme
 import { HEALTH_STATUSES, isHealthStatus } from './status';
 import type { Readiness, SystemHealth } from './types';
 
-export interface HealthMonitorOptions extends HealthCheckerOptions {
+export interface HealthMonitorOptions extends Omit<HealthCheckerOptions, 'observations'> {
   readonly logger?: Logger;
   /** System statuses in which `/ready` says ready. Default `healthy` and `degraded`. */
   readonly readyWhen?: readonly HealthStatus[];
@@ -32,6 +33,11 @@ export interface HealthMonitorOptions extends HealthCheckerOptions {
    * registry is already fed (the container module subscribes early, at load time).
    */
   readonly telemetry?: boolean | TelemetryMetricsOptions;
+  /**
+   * Clock measurements and bans heard through telemetry, for adapters whose `status()` does not
+   * report them. Default: the monitor subscribes its own; `false` for none.
+   */
+  readonly observations?: VenueObservationSource | false;
   /** Path prefix of the HTTP handler, e.g. `/ops`. */
   readonly basePath?: HealthHandlerOptions['basePath'];
 }
@@ -68,6 +74,7 @@ export class HealthMonitor implements Health {
   readonly #checker: HealthChecker;
   readonly #registry: MetricsRegistry;
   readonly #telemetry: TelemetryMetrics | undefined;
+  #ownObservations: VenueObservations | undefined;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #readyWhen: ReadonlySet<HealthStatus>;
@@ -102,7 +109,17 @@ export class HealthMonitor implements Health {
           ? { list: () => source }
           : (source as AdapterSource);
     this.#registry = options.metricsRegistry ?? new MetricsRegistry();
-    this.#checker = new HealthChecker(options);
+    const { observations: given, ...checkerOptions } = options;
+    if (given === undefined) {
+      this.#ownObservations = new VenueObservations(options.clock ? { clock: options.clock } : {});
+    }
+    const observations = given === undefined ? this.#ownObservations : given === false ? undefined : given;
+    try {
+      this.#checker = new HealthChecker({ ...checkerOptions, ...(observations ? { observations } : {}) });
+    } catch (error) {
+      this.#ownObservations?.close();
+      throw error;
+    }
     let removeCollector: (() => void) | undefined;
     try {
       this.#healthGauge = this.#registry.gauge({
@@ -121,6 +138,7 @@ export class HealthMonitor implements Health {
       // E.g. a registry already used by another monitor: leave nothing running behind.
       removeCollector?.();
       this.#checker.close();
+      this.#ownObservations?.close();
       throw error;
     }
     this.#removeCollector = removeCollector;
@@ -195,6 +213,7 @@ export class HealthMonitor implements Health {
       await Promise.allSettled([...this.#servers].map((server) => server.close()));
       this.#servers.clear();
       this.#telemetry?.close();
+      this.#ownObservations?.close();
       this.#removeCollector();
       this.#checker.close();
     })();

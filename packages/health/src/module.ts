@@ -9,13 +9,14 @@ import {
   VenuekitModule,
 } from '@venuekit/core';
 import { type Health, HealthMonitor, type HealthMonitorOptions } from './health-monitor';
+import { VenueObservations } from './components/venue-observations';
 import { MetricsRegistry } from './metrics/metrics-registry';
 import { TelemetryMetrics } from './metrics/telemetry-metrics';
 import { HealthTokens } from './tokens';
 
 export type HealthModuleOptions = Omit<
   HealthMonitorOptions,
-  'adapters' | 'contributors' | 'clock' | 'logger' | 'metricsRegistry'
+  'adapters' | 'contributors' | 'clock' | 'logger' | 'metricsRegistry' | 'observations'
 >;
 
 /**
@@ -29,18 +30,18 @@ export function healthModule(options: HealthModuleOptions = {}): VenuekitModule<
     'health',
     ({ bind, onActivation }) => {
       const registry = new MetricsRegistry();
+      const observations = new VenueObservations();
       const metrics =
         telemetry === false
           ? undefined
           : new TelemetryMetrics(registry, typeof telemetry === 'object' ? telemetry : {});
       bind(HealthTokens.MetricsRegistry).toConstantValue(registry);
-      if (metrics) {
-        // The lifecycle is resolved as the system is assembled: the subscription closes with it.
-        onActivation(CoreTokens.Lifecycle, (_context, lifecycle: Lifecycle) => {
-          lifecycle.add('health telemetry metrics', metrics);
-          return lifecycle;
-        });
-      }
+      // The lifecycle is resolved as the system is assembled: the subscriptions close with it.
+      onActivation(CoreTokens.Lifecycle, (_context, lifecycle: Lifecycle) => {
+        lifecycle.add('health venue observations', observations);
+        if (metrics) lifecycle.add('health telemetry metrics', metrics);
+        return lifecycle;
+      });
       bind(HealthTokens.Health)
         .toDynamicValue((context) => {
           const monitor = new HealthMonitor({
@@ -51,9 +52,12 @@ export function healthModule(options: HealthModuleOptions = {}): VenuekitModule<
             clock: context.get<Clock>(CoreTokens.Clock),
             logger: context.get<Logger>(CoreTokens.Logger),
             metricsRegistry: registry,
+            observations,
             telemetry: false,
           });
-          metrics?.useClock(context.get<Clock>(CoreTokens.Clock));
+          const clock = context.get<Clock>(CoreTokens.Clock);
+          metrics?.useClock(clock);
+          observations.useClock(clock);
           context.get<Lifecycle>(CoreTokens.Lifecycle).add('health', monitor);
           return monitor;
         })
