@@ -52,21 +52,17 @@ const KIND_NAMES: Record<string, string> = {
 export function recordTelemetry(log: IncidentLog, options: { readonly exchange?: string } = {}): () => void {
   const mine = (event: { exchange: string }) =>
     options.exchange === undefined || event.exchange === options.exchange;
-  const seen = new Set<string>();
+  // Connections that closed: when one opens again, that is a recovery worth a line.
+  const lost = new Set<string>();
   let bannedUntil: number | undefined;
   const stops = [
     telemetry.connectionStarted.subscribe((event) => {
-      if (!mine(event)) return;
-      // The first connection of each kind is the start-up, not news.
-      const kind = KIND_NAMES[event.kind] ?? event.kind;
-      if (!seen.has(event.kind)) {
-        seen.add(event.kind);
-        return;
-      }
-      log.add('ok', `${kind} connection ${event.connectionId} open`);
+      if (!mine(event) || !lost.delete(event.connectionId)) return;
+      log.add('ok', `${KIND_NAMES[event.kind] ?? event.kind} connection ${event.connectionId} open again`);
     }),
     telemetry.connectionClosed.subscribe((event) => {
       if (!mine(event)) return;
+      lost.add(event.connectionId);
       const kind = KIND_NAMES[event.kind] ?? event.kind;
       const why = event.reason ? `: ${event.reason}` : '';
       const by = event.initiatedBy === 'server' ? 'closed by the venue' : 'closed by venuekit';

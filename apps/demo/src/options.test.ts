@@ -20,7 +20,12 @@ function rejection(argv: string[]): ValidationError {
 
 describe('parseDemoArgs', () => {
   it('defaults to the fake venue on 127.0.0.1 with four markets and no Redis', () => {
-    expect(options([])).toEqual({ venue: 'fake', port: DEFAULT_PORT, host: '127.0.0.1', symbols: DEFAULT_SYMBOLS });
+    expect(options([])).toEqual({
+      venue: 'fake',
+      port: DEFAULT_PORT,
+      host: '127.0.0.1',
+      symbols: DEFAULT_SYMBOLS,
+    });
   });
 
   it('reads every option, in both --name value and --name=value forms, past a pnpm "--"', () => {
@@ -55,7 +60,11 @@ describe('parseDemoArgs', () => {
     [['--symbols', ','], '--symbols', 'must list at least one market, e.g. BTC/USDT'],
     [['--redis', 'http://localhost'], '--redis', 'must be a redis:// or rediss:// url'],
     [['--live', '--testnet'], '--live', 'cannot be combined with --testnet: pick one venue'],
-    [['--live', '--seed', '3'], '--seed', 'only applies to the embedded fake exchange (not with --live or --testnet)'],
+    [
+      ['--live', '--seed', '3'],
+      '--seed',
+      'only applies to the embedded fake exchange (not with --live or --testnet)',
+    ],
     [['--live=yes'], '--live', 'takes no value'],
     [['--verbose'], '--verbose', 'is not an option of the demo (see --help)'],
   ])('refuses %j naming the option and the rule', (argv, field, rule) => {

@@ -1,0 +1,215 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Demo, startDemo } from '../src/demo';
+import type { WireBook, WireMarketSnapshot, WireUpdate } from '../src/wire';
+import { LiveClient } from './support/live-client';
+
+// The demo as `npm run demo` starts it (fake Binance, venuekit, dashboard server), driven over
+// real sockets on 127.0.0.1 through the same WebSocket and HTTP API the page uses.
+
+let demo: Demo;
+let client: LiveClient;
+
+beforeAll(async () => {
+  demo = await startDemo({ port: 0, seed: 11 });
+  client = new LiveClient(demo.url);
+  await client.opened;
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await demo?.close();
+});
+
+function updates(): WireUpdate[] {
+  return client.messages.filter((m): m is WireUpdate => m.type === 'update');
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+describe('the demo over its own sockets', () => {
+  it('greets a page with the venue, the markets, the faults and the current picture', async () => {
+    const hello = await client.waitFor('hello', () => client.messages.find((m) => m.type === 'hello'));
+    expect(hello).toMatchObject({
+      type: 'hello',
+      venue: 'fake',
+      bus: 'in-process',
+      symbols: ['BTC/USDT', 'ETH/USDT', 'BNB/USDT', 'ETH/BTC'],
+      intervals: ['1s', '1m'],
+      trading: true,
+    });
+    if (hello.type !== 'hello') throw new Error('unreachable');
+    expect(hello.faults.map((f) => f.id)).toEqual([
+      'drop',
+      'stall',
+      'depthGap',
+      'dropUserData',
+      'ambiguousOrder',
+    ]);
+    expect(demo.marketReady).toBe(true);
+  });
+
+  it('streams live prices, candles, trades and a consistent book for the watched market', async () => {
+    client.watch('BTC/USDT', '1s');
+    const snapshot = await client.waitFor('the BTC/USDT snapshot', () =>
+      client.messages.find((m): m is WireMarketSnapshot => m.type === 'market' && m.symbol === 'BTC/USDT'),
+    );
+    expect(snapshot.interval).toBe('1s');
+    const seen = updates().length;
+    // Prices move: tickers and trades keep arriving after the snapshot.
+    await client.waitFor('two BTC/USDT ticker updates', () => {
+      const later = updates().slice(seen);
+      return later.filter((u) => u.tickers?.some((t) => t.symbol === 'BTC/USDT')).length >= 2;
+    });
+    await client.waitFor('BTC/USDT trades', () =>
+      updates().some((u) => u.symbol === 'BTC/USDT' && u.trades?.length),
+    );
+    await client.waitFor('1s candles', () =>
+      updates().some((u) => u.symbol === 'BTC/USDT' && u.candles?.length),
+    );
+    const book = await client.waitFor('a synced book', () =>
+      updates()
+        .map((u) => u.book)
+        .reverse()
+        .find((b): b is WireBook => b?.state === 'synced' && b.bids.length > 0 && b.asks.length > 0),
+    );
+    const bids = book.bids.map(([p]) => Number(p));
+    const asks = book.asks.map(([p]) => Number(p));
+    expect(bids).toEqual([...bids].sort((a, b) => b - a));
+    expect(asks).toEqual([...asks].sort((a, b) => a - b));
+    expect(bids[0]).toBeLessThan(asks[0] as number);
+    // Decimals travel as exact strings.
+    expect(book.bids[0]?.[0]).toMatch(/^\d+(\.\d+)?$/);
+  });
+
+  it('serves the page, its assets and venuekit health endpoints, and nothing else', async () => {
+    const page = await fetch(demo.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    for (const asset of ['app.js', 'charts.js', 'format.js', 'style.css', 'favicon.svg']) {
+      expect((await fetch(new URL(asset, demo.url))).status, asset).toBe(200);
+    }
+    expect((await fetch(new URL('/../package.json', demo.url))).status).toBe(404);
+    expect((await fetch(new URL('/src/demo.ts', demo.url))).status).toBe(404);
+    const health = await fetch(new URL('/ops/health', demo.url));
+    expect([200, 503]).toContain(health.status);
+    expect(((await health.json()) as { components: Record<string, unknown> }).components).toHaveProperty(
+      'websocketConnections',
+    );
+    const metrics = await (await fetch(new URL('/ops/metrics', demo.url))).text();
+    expect(metrics).toContain('venuekit_ws_connections_opened_total');
+  });
+
+  it('refuses cross-site and non-JSON requests before doing anything', async () => {
+    const crossSite = await client.post('/api/faults', { fault: 'drop' }, { Origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    const form = await fetch(new URL('/api/faults', demo.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"fault":"drop"}',
+    });
+    expect(form.status).toBe(415);
+    const badJson = await client.post('/api/faults', '{not json');
+    expect(badJson.status).toBe(400);
+    const unknownFault = await client.post('/api/faults', { fault: 'meteor' });
+    expect(unknownFault.status).toBe(400);
+    expect(unknownFault.answer).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_PARAMETER', field: 'fault' },
+    });
+    // None of them reached the fake exchange.
+    expect(demo.system.fake?.handle.connections('streams').length).toBeGreaterThan(0);
+    expect(client.health?.totalReconnects ?? 0).toBe(0);
+  });
+
+  it('shows a dropped market-data connection in the health panel, then its recovery', async () => {
+    const before = demo.system.venuekit
+      .exchange()
+      .status()
+      .connections.reduce((n, c) => n + c.reconnects, 0);
+    const { status, answer } = await client.post<{ connections: number }>('/api/faults', { fault: 'drop' });
+    expect(status).toBe(200);
+    expect(answer.ok && answer.result.connections).toBeGreaterThan(0);
+    await client.waitFor(
+      'the reconnect in the health panel',
+      () => (client.health?.totalReconnects ?? 0) > before,
+    );
+    await client.waitFor('an incident naming the lost connection', () =>
+      updates().some((u) => u.incidents?.some((i) => /market data connection .* closed/.test(i.text))),
+    );
+    await client.waitFor('every connection open again', () => {
+      const health = client.health;
+      return (
+        health !== undefined &&
+        health.totalReconnects > before &&
+        health.connections.length > 0 &&
+        health.connections.every((c) => c.state === 'open')
+      );
+    });
+    // And the data flows again: a fresh ticker after recovery.
+    const seen = updates().length;
+    await client.waitFor('a ticker after the reconnect', () =>
+      updates()
+        .slice(seen)
+        .some((u) => u.tickers?.length),
+    );
+  });
+
+  it('rebuilds a book from a snapshot after an injected depth gap', async () => {
+    client.watch('ETH/USDT', '1m');
+    await client.waitFor('the ETH/USDT book in sync', () => lastBook('ETH/USDT')?.state === 'synced');
+    const resyncsBefore = lastBook('ETH/USDT')?.resyncs ?? 0;
+    const seen = updates().length;
+    const { status, answer } = await client.post<{ text: string }>('/api/faults', {
+      fault: 'depthGap',
+      symbol: 'ETH/USDT',
+    });
+    expect(status).toBe(200);
+    expect(answer.ok && answer.result.text).toBe('the next ETH/USDT depth update will be skipped');
+    const later = () => updates().slice(seen);
+    // The stale spell can be shorter than one push interval: the counter is what always shows it.
+    await client.waitFor('the resync counted', () => (lastBook('ETH/USDT')?.resyncs ?? 0) > resyncsBefore);
+    await client.waitFor('the book in sync again', () => lastBook('ETH/USDT')?.state === 'synced');
+    await client.waitFor('the rebuild in the incident log', () =>
+      later().some((u) => u.incidents?.some((i) => i.text.startsWith('ETH/USDT order book rebuilt'))),
+    );
+    // Other markets' books were not touched.
+    expect(later().some((u) => u.incidents?.some((i) => i.text.startsWith('BTC/USDT order book')))).toBe(
+      false,
+    );
+  });
+
+  it('closes everything it opened: the page, venuekit and the fake exchange', async () => {
+    const fake = demo.system.fake;
+    if (!fake) throw new Error('the fake venue has a fake exchange');
+    const ports = [demo.url, fake.restUrl, fake.streamsUrl, fake.wsApiUrl].map(portOf);
+    await client.close();
+    await demo.close();
+    await demo.close(); // idempotent
+    for (const port of ports) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', () => resolve(true));
+      });
+      expect(refused, `port ${port} still accepts connections`).toBe(true);
+    }
+  });
+});
+
+function lastBook(symbol: string): WireBook | undefined {
+  const all = client.messages.flatMap((m) =>
+    m.type === 'update' && m.book?.symbol === symbol
+      ? [m.book]
+      : m.type === 'market' && m.book?.symbol === symbol
+        ? [m.book]
+        : [],
+  );
+  return all[all.length - 1];
+}
