@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getJson, getText, type Rig, startRig, waitFor } from './support/fault-harness';
+import { parsePrometheusText, sampleValue } from './support/prometheus-text';
+
+// Each component driven into its states by a real fault of the fake Binance, through the real
+// Binance adapter over sockets on 127.0.0.1; every result read from the API and over HTTP.
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+/** No client-side recovery during the test: the fault stays visible until the test lifts it. */
+const PATIENT_STREAMS = { silenceTimeoutMs: 600_000, pingIntervalMs: 600_000 } as const;
+
+describe('market data freshness, with a stalled stream', () => {
+  it('goes degraded when one stream stalls, unhealthy when all do, healthy again when they resume', {
+    timeout: 120_000,
+  }, async () => {
+    rig = await startRig({
+      // One stream per connection, so that one stream can be stalled alone.
+      binance: { streams: { ...PATIENT_STREAMS, maxStreamsPerConnection: 1 } },
+      // The market simulation keeps both books moving: depth is pushed whenever a book changes.
+      fake: { simulation: true, limits: { pingIntervalMs: 600_000 } },
+      health: { marketData: { staleAfterMs: { depth: 3_000 } } },
+    });
+    const { adapter, health, fake, url } = rig;
+    const subscriptions = ['BTC/USDT', 'ETH/USDT'].map((symbol) =>
+      adapter.marketData.subscribe(
+        { kind: 'depth', symbol, levels: 5, updateSpeedMs: 100 },
+        { next: () => {} },
+      ),
+    );
+    await Promise.all(subscriptions.map((s) => s.ready));
+    expect(adapter.marketData.connections()).toHaveLength(2);
+    await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status === 'healthy' && h.awaitingFirstMessage === 0,
+      'both books to deliver',
+    );
+    expect((await getJson(`${url}/health`)).status).toBe(200);
+
+    expect(fake.handle.faults.silence({ stream: 'btcusdt@depth5@100ms' })).toBe(1);
+    const degraded = await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status !== 'healthy',
+      'the stalled BTC/USDT book to go stale',
+    );
+    expect(degraded).toMatchObject({ status: 'degraded', streams: 2, fresh: 1, stale: 1 });
+    expect(degraded.staleStreams).toEqual([
+      expect.objectContaining({ kind: 'depth', symbol: 'BTC/USDT', everReceived: true, thresholdMs: 3_000 }),
+    ]);
+    let http = await getJson(`${url}/health`);
+    expect(http.status).toBe(200);
+    expect(http.body).toMatchObject({
+      status: 'degraded',
+      components: { marketData: { status: 'degraded', stale: 1 } },
+    });
+
+    fake.handle.faults.silence('all');
+    const unhealthy = await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status === 'unhealthy',
+      'the ETH/USDT book to go stale too',
+    );
+    expect(unhealthy).toMatchObject({ streams: 2, fresh: 0, stale: 2 });
+    http = await getJson(`${url}/health`);
+    expect(http.status).toBe(503);
+    expect(http.body).toMatchObject({
+      status: 'unhealthy',
+      reason: { rule: 'R2', causes: ['marketData'] },
+      components: { marketData: { status: 'unhealthy', stale: 2 } },
+    });
+    // The sockets are still open: only freshness tells the operator that nothing arrives.
+    expect((await getJson(`${url}/health/websocketConnections`)).body).toMatchObject({
+      status: 'healthy',
+      connected: 2,
+    });
+    expect((await getJson(`${url}/health/marketData`)).status).toBe(503);
+    expect((await getJson(`${url}/ready`)).status).toBe(503);
+    const metrics = parsePrometheusText((await getText(`${url}/metrics`)).text);
+    expect(
+      sampleValue(metrics, 'venuekit_health_status', { component: 'marketData', status: 'unhealthy' }),
+    ).toBe(1);
+    const ages = metrics.get('venuekit_stream_last_message_age_seconds')?.samples ?? [];
+    expect(ages).toHaveLength(2);
+    for (const age of ages) expect(age.value).toBeGreaterThan(3);
+
+    fake.handle.faults.resume('all');
+    await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status === 'healthy',
+      'both books to flow again',
+    );
+    expect((await getJson(`${url}/ready`)).status).toBe(200);
+  });
+});
+
+describe('websocket connections, with a tripped circuit breaker', () => {
+  it('goes unhealthy with circuitBreakerState open when every reconnect is refused', async () => {
+    rig = await startRig({
+      binance: {
+        streams: {
+          ...PATIENT_STREAMS,
+          reconnect: {
+            initialDelayMs: 20,
+            maxDelayMs: 50,
+            circuitFailureThreshold: 2,
+            circuitOpenMs: 600_000,
+          },
+        },
+      },
+      // One connection attempt per window: every reconnect is refused.
+      fake: { limits: { connectionAttempts: 1, connectionAttemptsWindowMs: 600_000 } },
+    });
+    const { adapter, health, fake, url } = rig;
+    const sub = adapter.marketData.subscribe(
+      { kind: 'depth', symbol: 'BTC/USDT', levels: 5, updateSpeedMs: 100 },
+      { next: () => {} },
+    );
+    await sub.ready;
+    expect(await health.checkComponent('websocketConnections')).toMatchObject({
+      status: 'healthy',
+      connected: 1,
+      circuitBreakerState: 'closed',
+      totalReconnects: 0,
+    });
+
+    expect(fake.handle.faults.dropConnection('all')).toBe(1);
+    const tripped = await waitFor(
+      () => health.checkComponent('websocketConnections'),
+      (h) => h.circuitBreakerState === 'open',
+      'the circuit breaker to open',
+    );
+    expect(tripped).toMatchObject({ status: 'unhealthy', connected: 0, total: 1 });
+
+    const http = await getJson(`${url}/health`);
+    expect(http.status).toBe(503);
+    expect(http.body).toMatchObject({
+      status: 'unhealthy',
+      components: {
+        websocketConnections: { status: 'unhealthy', circuitBreakerState: 'open', connected: 0 },
+      },
+    });
+    const ready = await getJson(`${url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      ready: false,
+      reasons: expect.arrayContaining(['websocketConnections']),
+    });
+
+    const metrics = parsePrometheusText((await getText(`${url}/metrics`)).text);
+    expect(sampleValue(metrics, 'venuekit_ws_circuit_breakers', { exchange: 'binance', state: 'open' })).toBe(
+      1,
+    );
+    expect(
+      sampleValue(metrics, 'venuekit_ws_circuit_transitions_total', { exchange: 'binance', state: 'open' }),
+    ).toBe(1);
+    expect(
+      sampleValue(metrics, 'venuekit_ws_reconnects_total', { exchange: 'binance', kind: 'market' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(metrics, 'venuekit_ws_connections_opened_total', { exchange: 'binance' })).toBe(1);
+    expect(sampleValue(metrics, 'venuekit_health_status', { component: 'system', status: 'unhealthy' })).toBe(
+      1,
+    );
+  });
+});
