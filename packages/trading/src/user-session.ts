@@ -500,9 +500,24 @@ export class UserSession implements TradingSession {
     const enriched = toVenuekitError(error, {
       ...this.#context,
       ...extra,
-      operation,
       ...(symbol ? { symbol } : {}),
     });
+    // The caller's verb is the operation (as in the seed's error format, same on every venue); the
+    // adapter's own name for it (an endpoint, say) is kept beside it.
+    const venueOperation = enriched.context.operation;
+    if (venueOperation !== undefined && venueOperation !== operation) {
+      enriched.context.venueOperation ??= venueOperation;
+    }
+    enriched.context.operation = operation;
+    if (this.#state === 'closed' && enriched instanceof AuthenticationError) {
+      // A request still waiting in the adapter when the user was disconnected finds the credentials
+      // forgotten: that is the disconnect, not a key the venue refused.
+      return new ClosedError({
+        message: `user ${this.userId} was disconnected before the request completed`,
+        context: { ...enriched.context },
+        cause: enriched,
+      });
+    }
     this.#failures++;
     this.#lastError = { code: enriched.code, message: enriched.message, at: this.#clock.now() };
     const sent = enriched.context.sent !== false;

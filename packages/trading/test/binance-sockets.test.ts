@@ -1,0 +1,279 @@
+// Trading sessions over real sockets: the Binance adapter (REST, WebSocket API, user data stream)
+// against the testkit's fake Binance on 127.0.0.1.
+import {
+  AuthenticationError,
+  type BusEvent,
+  Decimal,
+  type Fill,
+  InProcessBus,
+  InsufficientFundsError,
+  IpBannedError,
+  type VenuekitError,
+} from '@venuekit/core';
+import { BinanceAdapter } from '@venuekit/adapter-binance';
+import { type FakeBinance, type FakeBinanceOptions, startFakeBinance } from '@venuekit/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type OrderUpdate,
+  type SessionStatusEvent,
+  UserManager,
+  type UserManagerOptions,
+} from '../src/index';
+import { capturingLogger, recognisableKeys, recordUserEvents, waitFor } from './helpers';
+import { expectNoSecret, runLeakScenario } from './leak-scan';
+
+const closers: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+const USERS = ['alice', 'bob', 'carol'] as const;
+
+async function setup(options: { fake?: FakeBinanceOptions; manager?: Partial<UserManagerOptions> } = {}) {
+  const { logger, lines } = capturingLogger();
+  const fake: FakeBinance = await startFakeBinance({
+    symbols: ['BTCUSDT'],
+    simulation: false,
+    accounts: USERS.map((name) => ({
+      id: name,
+      ...recognisableKeys(name),
+      balances: { BTC: '10', USDT: '1000000' },
+    })),
+    ...options.fake,
+  });
+  closers.push(() => fake.close());
+  const adapter = new BinanceAdapter(
+    { urls: { rest: fake.restUrl, streams: fake.streamsUrl, wsApi: fake.wsApiUrl } },
+    { logger },
+  );
+  closers.push(() => adapter.close());
+  const bus = new InProcessBus();
+  closers.push(() => bus.close());
+  const manager = new UserManager({ adapters: adapter, bus, logger, ...options.manager });
+  closers.push(() => manager.close());
+  const connect = (name: string) => {
+    const { apiKey, secretKey } = recognisableKeys(name);
+    return manager.connectUser(name, apiKey, secretKey);
+  };
+  return { fake, adapter, manager, connect, lines };
+}
+
+async function caught(promise: Promise<unknown>): Promise<VenuekitError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as VenuekitError;
+  }
+  throw new Error('expected a rejection');
+}
+
+const limitBuy = (price: string) =>
+  ({ symbol: 'BTC/USDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price, timeInForce: 'GTC' }) as const;
+
+describe('trading sessions over real sockets (Binance adapter, fake Binance)', () => {
+  it('isolates users: orders, fills and balance changes reach their owner only', async () => {
+    const { manager, connect, fake } = await setup();
+    const recorder = await recordUserEvents(manager, [...USERS]);
+    closers.push(() => recorder.stop());
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    const carol = await connect('carol');
+    expect(alice.status().userData).toBe('connected');
+
+    const resting = await carol.placeOrder(limitBuy('50000.00'));
+    const sell = await alice.placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'sell',
+      type: 'limit',
+      quantity: '0.02',
+      price: '60000.00',
+    });
+    const take = await bob.placeOrder({ symbol: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.02' });
+    expect(take.status).toBe('filled');
+
+    const of = (user: string, type: string) =>
+      (recorder.events.get(user) ?? []).filter((e) => e.type === type);
+    await waitFor(
+      () =>
+        of('alice', 'order').some((e) => (e.data as OrderUpdate).order.status === 'filled') &&
+        of('alice', 'fill').length > 0 &&
+        of('bob', 'fill').length > 0 &&
+        of('bob', 'balances').length > 0 &&
+        of('carol', 'order').length > 0,
+      'the user data of all three users',
+    );
+
+    for (const [user, events] of recorder.events) {
+      for (const event of events) {
+        expect(event.userId).toBe(user);
+        expect(event.topic.startsWith(`user.${user}.`)).toBe(true);
+      }
+    }
+    const orderIds = (user: string) =>
+      new Set(of(user, 'order').map((e) => (e.data as OrderUpdate).order.id));
+    expect(orderIds('alice')).toEqual(new Set([sell.id]));
+    expect(orderIds('bob')).toEqual(new Set([take.id]));
+    expect(orderIds('carol')).toEqual(new Set([resting.id]));
+    expect(of('carol', 'fill')).toEqual([]);
+    // Each fill once on each side, though Bob's came both in the placement response and on his stream.
+    const bobTrades = of('bob', 'fill').map((e) => (e.data as Fill).tradeId);
+    const aliceTrades = of('alice', 'fill').map((e) => (e.data as Fill).tradeId);
+    expect(new Set(bobTrades).size).toBe(bobTrades.length);
+    expect([...aliceTrades].sort()).toEqual([...bobTrades].sort());
+
+    // The venue agrees with each user's view.
+    expect(fake.handle.orders('carol').map((o) => String(o.orderId))).toEqual([resting.id]);
+    expect((await manager.getOrders('carol', 'BTC/USDT')).map((o) => o.id)).toEqual([resting.id]);
+    expect(await manager.getOrders('alice', 'BTC/USDT')).toEqual([]);
+    const aliceBtc = (await manager.getBalance('alice')).find((b) => b.asset === 'BTC');
+    expect(aliceBtc?.total.toString()).toBe('9.98');
+  });
+
+  it('a revoked key stops that user — nothing more is sent for them — while the others trade on', async () => {
+    const { manager, connect, fake } = await setup();
+    const recorder = await recordUserEvents(manager, ['alice', 'bob']);
+    closers.push(() => recorder.stop());
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    await alice.placeOrder(limitBuy('50000.00'));
+
+    fake.handle.revokeApiKey(recognisableKeys('alice').apiKey);
+    // The venue tells the stream (or the next request finds out); either way the session stops.
+    const first = await alice.getBalances().then(
+      () => undefined,
+      (error: VenuekitError) => error,
+    );
+    if (first) expect(first).toBeInstanceOf(AuthenticationError);
+    await waitFor(() => alice.state === 'unauthorized', 'alice to be unauthorized');
+    const status = await waitFor(
+      () =>
+        recorder.events
+          .get('alice')
+          ?.find((e) => e.type === 'status' && (e.data as SessionStatusEvent).state === 'unauthorized'),
+      'the unauthorized status event',
+    );
+    expect((status.data as SessionStatusEvent).error?.category).toBe('authentication');
+
+    // Hammering with a refused key is what gets an IP banned: none of it reaches the venue.
+    const weightBefore = fake.handle.usedWeight();
+    const refusals = await Promise.all(
+      Array.from({ length: 30 }, () => caught(alice.getOpenOrders('BTC/USDT'))),
+    );
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(AuthenticationError);
+      expect(refusal.context).toMatchObject({ userId: 'alice', sent: false, operation: 'getOpenOrders' });
+    }
+    expect(fake.handle.usedWeight()).toBe(weightBefore);
+
+    const order = await bob.placeOrder({
+      symbol: 'BTC/USDT',
+      side: 'sell',
+      type: 'market',
+      quantity: '0.01',
+    });
+    expect(order.status).toBe('filled');
+    expect(bob.state).toBe('active');
+    expect(bob.status().userData).toBe('connected');
+    expect(manager.getSession('bob').status().failures).toBe(0);
+  });
+
+  it('one user flooding orders past their account limit does not stop the others, nor get the IP banned', async () => {
+    const { manager, connect, fake } = await setup({ fake: { limits: { ordersPer10s: 5 } } });
+    const greedy = await connect('alice');
+    const bob = await connect('bob');
+    const settled: Array<string | VenuekitError> = [];
+    const flood = Array.from({ length: 25 }, (_, i) =>
+      greedy.placeOrder(limitBuy(`${40000 + i}.00`)).then(
+        () => 'placed',
+        (error: VenuekitError) => error,
+      ),
+    );
+    for (const p of flood) p.then((r) => settled.push(r));
+
+    // Bob's orders go through while Alice's flood is still held back (at most ten of hers fit in
+    // two of the venue's 10-second windows).
+    for (let i = 0; i < 3; i++) {
+      const order = await bob.placeOrder(limitBuy(`${30000 + i}.00`));
+      expect(order.status).toBe('new');
+    }
+    expect(settled.length).toBeLessThan(flood.length);
+    expect(fake.handle.orders('bob')).toHaveLength(3);
+
+    // Disconnecting Alice ends her flood; what was not placed was refused, never sent blindly.
+    await manager.disconnectUser('alice');
+    const results = await Promise.all(flood);
+    for (const result of results) {
+      if (result === 'placed') continue;
+      expect(['RATE_LIMITED', 'CLOSED']).toContain((result as VenuekitError).code);
+      expect((result as VenuekitError).context.userId).toBe('alice');
+    }
+    expect(results.some((r) => r instanceof IpBannedError)).toBe(false);
+    const after = await bob.placeOrder(limitBuy('30100.00'));
+    expect(after.status).toBe('new');
+  });
+
+  it('enriches a venue rejection with the user, the operation and the market', async () => {
+    const { manager, connect } = await setup();
+    await connect('carol');
+    const error = await caught(
+      manager.placeOrder('carol', {
+        symbol: 'BTC/USDT',
+        side: 'SELL',
+        type: 'LIMIT',
+        quantity: '50',
+        price: '70000.00',
+      }),
+    );
+    expect(error).toBeInstanceOf(InsufficientFundsError);
+    expect(error.toJSON()).toMatchObject({
+      category: 'insufficient_funds',
+      retryable: false,
+      context: { userId: 'carol', operation: 'placeOrder', symbol: 'BTC/USDT', exchange: 'binance' },
+    });
+    expect(error.userMessage).toBeTruthy();
+    expect(error.recoverySuggestions.length).toBeGreaterThan(0);
+    expect(error.venue?.code).toBe(-2010);
+  });
+
+  it('disconnecting ends the user data subscription at the venue and forgets the user', async () => {
+    const { manager, connect, fake } = await setup();
+    const alice = await connect('alice');
+    await connect('bob');
+    const events: BusEvent[] = [];
+    await manager.subscribe('alice', 'orders', (event) => events.push(event));
+    await manager.disconnectUser('alice');
+    expect(alice.state).toBe('closed');
+    expect(manager.listUsers()).toEqual(['bob']);
+    // An order placed on Alice's account by someone else (the venue's engine) reaches no topic of hers.
+    fake.handle.engine.placeOrder('alice', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: new Decimal('0.01'),
+      price: new Decimal('50000.00'),
+      timeInForce: 'GTC',
+    });
+    await manager.getOrders('bob', 'BTC/USDT'); // a round trip, so a stray event would have arrived
+    expect(events).toEqual([]);
+    await expect(manager.getOrders('alice', 'BTC/USDT')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  });
+
+  it('keeps every credential out of every output over real sockets too', async () => {
+    const { logger, lines } = capturingLogger();
+    const fake = await startFakeBinance({ symbols: ['BTCUSDT'], simulation: false, accounts: [] });
+    closers.push(() => fake.close());
+    const adapter = new BinanceAdapter(
+      { urls: { rest: fake.restUrl, streams: fake.streamsUrl, wsApi: fake.wsApiUrl } },
+      { logger },
+    );
+    closers.push(() => adapter.close());
+    const { texts, secrets } = await runLeakScenario({
+      adapter,
+      engine: fake.handle.engine,
+      revokeApiKey: (apiKey) => fake.handle.revokeApiKey(apiKey),
+      logger,
+      lines,
+    });
+    expectNoSecret(texts, secrets);
+  }, 60_000);
+});
