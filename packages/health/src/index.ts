@@ -24,6 +24,7 @@ export type { ApplicationCheckOptions } from './components/application';
 export type { ClockSkewCheckOptions } from './components/clock-skew';
 export { DEFAULT_STALE_AFTER_MS, type MarketDataCheckOptions } from './components/market-data';
 export type { RateLimitsCheckOptions } from './components/rate-limits';
+export { type VenueObservationSource, VenueObservations } from './components/venue-observations';
 export { HEALTH_STATUSES, type RollUp, rollUp, worse } from './status';
 export {
   type ApplicationHealth,
