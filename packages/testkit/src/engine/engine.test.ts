@@ -577,6 +577,14 @@ describe('market data', () => {
     expect(ticker.quoteVolume.toString()).toBe('18200');
     expect(ticker.count).toBe(2);
     expect(engine.avgPrice('BTCUSDT').price.toFixed(2)).toBe('60666.67');
+    // The average covers the last 5 minutes only: the 60000 trade leaves it, then the 61000 one.
+    await clock.advance(3 * 60_000);
+    expect(engine.avgPrice('BTCUSDT').price.toString()).toBe('61000');
+    engine.placeOrder('bob', limit('SELL', '62000', '0.2'));
+    engine.placeOrder('alice', limit('BUY', '62000', '0.2'));
+    expect(engine.avgPrice('BTCUSDT').price.toString()).toBe('61500');
+    await clock.advance(60_000);
+    expect(engine.avgPrice('BTCUSDT').price.toString()).toBe('62000');
     expect(rejection(() => engine.klines('BTCUSDT', '7m')).toJSON()).toEqual({
       code: -1120,
       msg: 'Invalid interval.',
@@ -654,5 +662,30 @@ describe('accounts and events', () => {
       [buy.order.orderId, true, false, 'BTC'],
     ]);
     expect(engine.myTrades('bob', { symbol: 'BTCUSDT' })[0]?.isMaker).toBe(true);
+  });
+});
+
+describe('history limits', () => {
+  it('forgets the oldest public trades, and the average price follows what it keeps', () => {
+    const small = new ExchangeEngine({
+      clock,
+      tradeHistory: 4,
+      accounts: [
+        { id: 'x', balances: { USDT: '1000000', BTC: '10' } },
+        { id: 'y', balances: { USDT: '1000000', BTC: '10' } },
+      ],
+    });
+    for (let i = 0; i < 10; i++) {
+      small.placeOrder('x', limit('SELL', `${60000 + i * 10}`, '0.1'));
+      small.placeOrder('y', limit('BUY', `${60000 + i * 10}`, '0.1'));
+      small.avgPrice('BTCUSDT');
+    }
+    const kept = small.recentTrades('BTCUSDT', 1000);
+    expect(kept.length).toBeGreaterThanOrEqual(4);
+    expect(kept.length).toBeLessThanOrEqual(5);
+    const expected = kept.reduce((sum, t) => sum.plus(t.price), new Decimal(0)).div(kept.length);
+    expect(small.avgPrice('BTCUSDT').price.eq(expected)).toBe(true);
+    // Klines still count every trade.
+    expect(small.klines('BTCUSDT', '1m')[0]?.trades).toBe(10);
   });
 });

@@ -95,6 +95,9 @@ export class SymbolStats {
   readonly symbol: string;
   readonly #tradeLimit: number;
   readonly #trades: TradeRecord[] = [];
+  /** Trades forgotten from the front of #trades (absolute index of #trades[0]). */
+  #dropped = 0;
+  readonly #windows = new Map<number, { start: number; volume: Decimal; quote: Decimal }>();
   readonly #aggTrades: AggTradeRecord[] = [];
   readonly #candles = new Map<KlineIntervalName, Candle[]>();
   #last: TradeRecord | undefined;
@@ -111,7 +114,25 @@ export class SymbolStats {
 
   addTrade(trade: TradeRecord): void {
     this.#last = trade;
-    push(this.#trades, trade, this.#tradeLimit);
+    this.#trades.push(trade);
+    for (const window of this.#windows.values()) {
+      window.volume = window.volume.plus(trade.qty);
+      window.quote = window.quote.plus(trade.quoteQty);
+    }
+    if (this.#trades.length > this.#tradeLimit + Math.ceil(this.#tradeLimit / 4)) {
+      const excess = this.#trades.length - this.#tradeLimit;
+      // Forgotten trades leave the average-price windows too.
+      for (const window of this.#windows.values()) {
+        while (window.start < this.#dropped + excess) {
+          const old = this.#trades[window.start - this.#dropped] as TradeRecord;
+          window.volume = window.volume.minus(old.qty);
+          window.quote = window.quote.minus(old.quoteQty);
+          window.start++;
+        }
+      }
+      this.#trades.splice(0, excess);
+      this.#dropped += excess;
+    }
     const takerBuy = !trade.isBuyerMaker;
     for (const [interval, candles] of this.#candles) {
       const start = bucketStart(interval, trade.time);
@@ -293,18 +314,33 @@ export class SymbolStats {
     const last = this.#last;
     if (!last) return undefined;
     if (mins > 0) {
+      const window = this.#window(mins);
+      // Trades leave the window as time passes: O(1) amortised, whatever the trade rate.
       const since = now - mins * MINUTE;
-      let volume = ZERO;
-      let quote = ZERO;
-      for (let i = this.#trades.length - 1; i >= 0; i--) {
-        const trade = this.#trades[i] as TradeRecord;
-        if (trade.time < since) break;
-        volume = volume.plus(trade.qty);
-        quote = quote.plus(trade.quoteQty);
+      while (window.start < this.#dropped + this.#trades.length) {
+        const trade = this.#trades[window.start - this.#dropped] as TradeRecord;
+        if (trade.time >= since) break;
+        window.volume = window.volume.minus(trade.qty);
+        window.quote = window.quote.minus(trade.quoteQty);
+        window.start++;
       }
-      if (volume.gt(0)) return { mins, price: quote.div(volume), closeTime: last.time };
+      if (window.volume.gt(0)) return { mins, price: window.quote.div(window.volume), closeTime: last.time };
     }
     return { mins, price: last.price, closeTime: last.time };
+  }
+
+  /** The running sums of one average-price window; new trades are added as they happen. */
+  #window(mins: number): { start: number; volume: Decimal; quote: Decimal } {
+    let window = this.#windows.get(mins);
+    if (!window) {
+      window = { start: this.#dropped, volume: ZERO, quote: ZERO };
+      for (const trade of this.#trades) {
+        window.volume = window.volume.plus(trade.qty);
+        window.quote = window.quote.plus(trade.quoteQty);
+      }
+      this.#windows.set(mins, window);
+    }
+    return window;
   }
 
   #record(interval: KlineIntervalName, candle: Candle, now: number): KlineRecord {
