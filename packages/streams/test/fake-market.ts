@@ -17,9 +17,33 @@ export function recordTrades(fake: FakeExchange): { ids: Map<string, string[]>; 
   return { ids, stop };
 }
 
-/** Makes trades on a native symbol: a participant takes liquidity with small market orders. */
+/**
+ * Makes at least `orders` trades on a native symbol: a participant takes liquidity with small market
+ * orders, alternately buying and selling, after another one has put plenty at the best prices.
+ */
 export function makeTrades(fake: FakeExchange, symbol: string, orders: number): void {
-  const quantity = new Decimal(symbol === 'BTCUSDT' ? '0.001' : '0.01');
+  const btc = symbol === 'BTCUSDT';
+  const quantity = new Decimal(btc ? '0.001' : '0.01');
+  const depth = quantity.times(orders + 1);
+  const book = fake.market.book(symbol);
+  const [bid] = book.bids[0] ?? [];
+  const [ask] = book.asks[0] ?? [];
+  if (bid && ask) {
+    fake.market.placeParticipantOrder(symbol, {
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: bid,
+      quantity: depth,
+    });
+    fake.market.placeParticipantOrder(symbol, {
+      side: 'SELL',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: ask,
+      quantity: depth,
+    });
+  }
   for (let i = 0; i < orders; i++) {
     fake.market.placeParticipantOrder(symbol, {
       side: i % 2 === 0 ? 'BUY' : 'SELL',
