@@ -385,6 +385,77 @@ describe('stop orders', () => {
   });
 });
 
+describe('more stop orders', () => {
+  beforeEach(() => {
+    engine.placeOrder('bob', limit('SELL', '60000', '0.1'));
+    engine.placeOrder('bob', limit('BUY', '60000', '0.1'));
+  });
+
+  it('triggers a take-profit-limit sell when the price rises to its stop', () => {
+    const tp = engine.placeOrder('alice', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'TAKE_PROFIT_LIMIT',
+      timeInForce: 'GTC',
+      quantity: d('0.2'),
+      price: d('61000'),
+      stopPrice: d('61000'),
+    });
+    engine.placeOrder('carol', limit('BUY', '61500', '0.5'));
+    engine.placeOrder('bob', limit('SELL', '61000', '0.05'));
+    // The trade at 61000 fired it; it sold into carol's bid at 61500.
+    const after = engine.getOrder('alice', { symbol: 'BTCUSDT', orderId: tp.order.orderId });
+    expect([after.status, after.cummulativeQuoteQty.toString()]).toEqual(['FILLED', '12300']);
+    expect(balance('alice', 'BTC')).toEqual({ free: '9.8', locked: '0' });
+  });
+
+  it('triggers a stop-loss market buy, spending only what the account has', () => {
+    const stop = engine.placeOrder('alice', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'STOP_LOSS',
+      quantity: d('0.5'),
+      stopPrice: d('60500'),
+    });
+    expect(balance('alice', 'USDT')).toEqual({ free: '69750', locked: '30250' });
+    engine.placeOrder('bob', limit('SELL', '60500', '0.1'));
+    engine.placeOrder('bob', limit('SELL', '60600', '1'));
+    engine.placeOrder('carol', limit('BUY', '60500', '0.1'));
+    const after = engine.getOrder('alice', { symbol: 'BTCUSDT', orderId: stop.order.orderId });
+    expect([after.status, after.executedQty.toString(), after.cummulativeQuoteQty.toString()]).toEqual([
+      'FILLED',
+      '0.5',
+      '30300',
+    ]);
+    expect(balance('alice', 'USDT')).toEqual({ free: '69700', locked: '0' });
+  });
+
+  it('runs a buy OCO: the stop above triggers and the limit maker below expires', () => {
+    const oco = engine.placeOcoOrderList('alice', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      quantity: d('0.1'),
+      aboveType: 'STOP_LOSS_LIMIT',
+      aboveStopPrice: d('61000'),
+      abovePrice: d('61100'),
+      aboveTimeInForce: 'GTC',
+      belowType: 'LIMIT_MAKER',
+      belowPrice: d('59000'),
+    });
+    // One reservation for both legs: the larger one (61100 × 0.1).
+    expect(balance('alice', 'USDT')).toEqual({ free: '93890', locked: '6110' });
+    engine.placeOrder('bob', limit('SELL', '61000', '0.3'));
+    engine.placeOrder('carol', limit('BUY', '61000', '0.1'));
+    const [below, above] = oco.list.orders;
+    const limitLeg = engine.getOrder('alice', { symbol: 'BTCUSDT', orderId: below?.orderId ?? 0 });
+    const stopLeg = engine.getOrder('alice', { symbol: 'BTCUSDT', orderId: above?.orderId ?? 0 });
+    expect([limitLeg.status, limitLeg.expiryReason]).toEqual(['EXPIRED', 'OCO_TRIGGER']);
+    expect([stopLeg.status, stopLeg.cummulativeQuoteQty.toString()]).toEqual(['FILLED', '6100']);
+    expect(balance('alice', 'USDT')).toEqual({ free: '93900', locked: '0' });
+    expect(engine.openOrderLists('alice')).toEqual([]);
+  });
+});
+
 describe('cancels', () => {
   it('cancels by order id or client id, returns the funds and reports both client ids', () => {
     const placed = engine.placeOrder('alice', limit('BUY', '50000', '0.1', { newClientOrderId: 'mine' }));

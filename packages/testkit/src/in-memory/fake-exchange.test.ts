@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   AuthenticationError,
@@ -223,6 +224,25 @@ describe('trading', () => {
     await until(() => errors.length === 1, 'the revocation');
     expect(errors[0]).toBeInstanceOf(AuthenticationError);
     await expect(a.getBalances()).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('accepts an Ed25519 key whose private key matches the account, and refuses another', async () => {
+    const pair = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519');
+    const pem = (key: KeyObject, type: 'spki' | 'pkcs8') => key.export({ type, format: 'pem' }).toString();
+    fake.engine.createAccount({
+      apiKey: 'ed-key',
+      ed25519PublicKey: pem(pair.publicKey, 'spki'),
+      balances: { USDT: '5' },
+    });
+    const good = fake.createAccount(
+      createCredentials({ apiKey: 'ed-key', privateKey: pem(pair.privateKey, 'pkcs8') }),
+    );
+    expect((await good.getBalances()).map((b) => b.asset)).toEqual(['USDT']);
+    const bad = fake.createAccount(
+      createCredentials({ apiKey: 'ed-key', privateKey: pem(other.privateKey, 'pkcs8') }),
+    );
+    await expect(bad.verifyCredentials()).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
   });
 
   it('rejects every call after close', async () => {
