@@ -408,13 +408,21 @@ describe('market data streams', () => {
     }
     await b.placeOrder(order({ side: 'buy', type: 'market', quantity: '0.01' }));
     const clock = fake.market.clock as ManualClock;
+    await until(() => candles.length === 1, 'the first candle update');
     await clock.advance(60_000);
+    // The candle closed on time, without waiting for a trade; a flat candle opened after it.
+    await until(() => candles.length === 3, 'the closing update');
     await b.placeOrder(order({ side: 'buy', type: 'market', quantity: '0.01' }));
-    await until(() => candles.length === 3, 'three candle updates');
+    await until(() => candles.length === 4, 'the next candle update');
     expect(depths.at(-1)).toBe(5);
     expect(closes).toEqual(['60000', '60001']);
     const open = Math.floor((clock.now() - 60_000) / 60_000) * 60_000;
-    expect(candles).toEqual([`${open}:60000:false`, `${open}:60000:true`, `${open + 60_000}:60001:false`]);
+    expect(candles).toEqual([
+      `${open}:60000:false`,
+      `${open}:60000:true`,
+      `${open + 60_000}:60000:false`,
+      `${open + 60_000}:60001:false`,
+    ]);
     for (const sub of subs) await sub.unsubscribe();
   });
 

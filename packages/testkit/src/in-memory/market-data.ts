@@ -22,6 +22,7 @@ import {
   type StreamStats,
   type StreamStatus,
   type Ticker,
+  type TimerHandle,
   type Trade,
   ValidationError,
   type VenuekitError,
@@ -58,6 +59,8 @@ interface Stream {
   book: OrderBook | undefined;
   resynced: boolean;
   lastKlineOpen: number | undefined;
+  /** Klines: fires when the open candle closes, so its closing update is sent without waiting for a trade. */
+  closeTimer: TimerHandle | undefined;
   readonly subscribedAt: number;
   firstMessageAt: number | undefined;
   lastMessageAt: number | undefined;
@@ -293,6 +296,7 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
       book: undefined,
       resynced: false,
       lastKlineOpen: undefined,
+      closeTimer: undefined,
       subscribedAt: this.#clock.now(),
       firstMessageAt: undefined,
       lastMessageAt: undefined,
@@ -473,7 +477,10 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
       case 'klines': {
         const current = this.#engine.currentKline(native, spec.interval);
         if (!current) return undefined;
-        if (greeting) stream.lastKlineOpen ??= current.openTime;
+        if (greeting && stream.lastKlineOpen === undefined) {
+          stream.lastKlineOpen = current.openTime;
+          this.#scheduleClose(stream, current.closeTime);
+        }
         return this.#kline(stream, current);
       }
       case 'depth':
@@ -511,7 +518,19 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
     }
     stream.lastKlineOpen = current.openTime;
     out.push(this.#kline(stream, current));
+    this.#scheduleClose(stream, current.closeTime);
     return out;
+  }
+
+  #scheduleClose(stream: Stream, closeTime: number): void {
+    this.#clock.clearTimeout(stream.closeTimer);
+    stream.closeTimer = this.#clock.setTimeout(
+      () => {
+        stream.closeTimer = undefined;
+        this.#mark(stream);
+      },
+      Math.max(0, closeTime + 1 - this.#clock.now()),
+    );
   }
 
   #ticker(stream: Stream, stats: TickerStats): Ticker {
@@ -567,6 +586,8 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
   }
 
   #drop(stream: Stream): void {
+    this.#clock.clearTimeout(stream.closeTimer);
+    stream.closeTimer = undefined;
     stream.detach();
     stream.observers.clear();
     this.#streams.delete(stream.key);
