@@ -8,6 +8,7 @@ import {
   InProcessBus,
   InsufficientFundsError,
   IpBannedError,
+  RateLimitError,
   type VenuekitError,
 } from '@venuekit/core';
 import { BinanceAdapter } from '@venuekit/adapter-binance';
@@ -210,6 +211,46 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     expect(results.some((r) => r instanceof IpBannedError)).toBe(false);
     const after = await bob.placeOrder(limitBuy('30100.00'));
     expect(after.status).toBe('new');
+  });
+
+  it('after the venue rate-limits one user, only that user is held back until Retry-After', async () => {
+    const { connect, fake } = await setup();
+    const alice = await connect('alice');
+    const bob = await connect('bob');
+    await alice.getOpenOrders('BTC/USDT'); // instruments and clock are ready: the fault hits the order
+    fake.handle.faults.failRequests({
+      endpoint: 'POST /api/v3/order',
+      action: {
+        type: 'error',
+        status: 429,
+        code: -1015,
+        msg: 'Too many new orders; current limit is 5 orders per 10 SECOND.',
+        retryAfterSeconds: 2,
+      },
+    });
+    const limited = await caught(alice.placeOrder(limitBuy('50000.00')));
+    expect(limited).toBeInstanceOf(RateLimitError);
+    expect(limited.context).toMatchObject({ userId: 'alice', operation: 'placeOrder' });
+    expect(limited.context.sent).toBeUndefined();
+    expect(alice.status().cooldownUntil).toBeGreaterThan(Date.now());
+
+    // Sending again now is what escalates to an IP ban: the session refuses without sending.
+    const weightBefore = fake.handle.usedWeight();
+    const held = await caught(alice.placeOrder(limitBuy('50000.00')));
+    expect(held).toBeInstanceOf(RateLimitError);
+    expect(held.context).toMatchObject({ userId: 'alice', sent: false });
+    expect(held.retryAfterMs).toBeGreaterThan(0);
+    expect(held.retryAfterMs).toBeLessThanOrEqual(2000);
+    expect(fake.handle.usedWeight()).toBe(weightBefore);
+
+    const order = await bob.placeOrder(limitBuy('50001.00'));
+    expect(order.status).toBe('new');
+
+    // After the cooldown her requests are sent again. (A read: the adapter itself keeps her orders
+    // waiting for the account's next order-count windows after a -1015.)
+    await waitFor(() => alice.status().cooldownUntil === undefined, 'the end of alice’s cooldown');
+    const open = await alice.getOpenOrders('BTC/USDT');
+    expect(open).toEqual([]);
   });
 
   it('enriches a venue rejection with the user, the operation and the market', async () => {
