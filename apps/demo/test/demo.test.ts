@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
+import { ERROR_CATALOGUE } from '@venuekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../src/demo';
-import type { WireBook, WireMarketSnapshot, WireUpdate } from '../src/wire';
+import type { WireBook, WireMarketSnapshot, WireOrder, WireUpdate } from '../src/wire';
 import { LiveClient } from './support/live-client';
 
 // The demo as `npm run demo` starts it (fake Binance, venuekit, dashboard server), driven over
@@ -182,6 +183,203 @@ describe('the demo over its own sockets', () => {
     );
   });
 
+  it('places and cancels orders for either user, shown in their open orders and on the venue', async () => {
+    await client.waitFor(
+      'both users ready',
+      () => client.users.length === 2 && client.users.every((u) => u.state === 'ready'),
+    );
+    const fake = demo.system.fake!;
+    const price = belowMarket('BTCUSDT', 0.9);
+    const placed = await client.post<WireOrder>('/api/orders', {
+      user: 'alice',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      price,
+      quantity: '0.01',
+      timeInForce: 'GTC',
+    });
+    expect(placed.status).toBe(200);
+    if (!placed.answer.ok) throw new Error(placed.answer.error.message);
+    const order = placed.answer.result;
+    expect(order).toMatchObject({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      status: 'new',
+      price,
+      quantity: '0.01',
+    });
+    expect(order.clientOrderId).toMatch(/^demo/);
+    expect(fake.handle.orders('alice').map((o) => String(o.orderId))).toContain(order.id);
+    expect(fake.handle.orders('bob')).toEqual([]);
+    await client.waitFor("the order in alice's open orders", () =>
+      client.user('alice')?.openOrders.some((o) => o.id === order.id),
+    );
+    expect(client.user('bob')?.openOrders).toEqual([]);
+    // 600 USDT are locked for it.
+    expect(client.user('alice')?.balances.find((b) => b.asset === 'USDT')?.locked).not.toBe('0');
+
+    const canceled = await client.post<WireOrder>('/api/orders/cancel', {
+      user: 'alice',
+      symbol: 'BTC/USDT',
+      orderId: order.id,
+    });
+    expect(canceled.answer).toMatchObject({ ok: true, result: { id: order.id, status: 'canceled' } });
+    expect(fake.handle.orders('alice')).toEqual([]);
+    await client.waitFor("the order gone from alice's open orders", () =>
+      client.user('alice')?.openOrders.every((o) => o.id !== order.id),
+    );
+  });
+
+  it('shows a filled order as a fill with its fee, and the balances that moved', async () => {
+    const btcBefore = client.user('bob')?.balances.find((b) => b.asset === 'BTC')?.free;
+    const placed = await client.post<WireOrder>('/api/orders', {
+      user: 'bob',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '0.002',
+    });
+    if (!placed.answer.ok) throw new Error(placed.answer.error.message);
+    expect(placed.answer.result.status).toBe('filled');
+    const orderId = placed.answer.result.id;
+    const fills = await client.waitFor("bob's fills", () => {
+      const own = client.user('bob')?.fills.filter((f) => f.orderId === orderId) ?? [];
+      return own.length > 0 ? own : undefined;
+    });
+    expect(fills.every((f) => f.side === 'buy' && f.symbol === 'BTC/USDT' && !f.isMaker)).toBe(true);
+    expect(fills.some((f) => f.fee !== '0')).toBe(true);
+    await client.waitFor("bob's BTC balance moved", () => {
+      const free = client.user('bob')?.balances.find((b) => b.asset === 'BTC')?.free;
+      return free !== undefined && free !== btcBefore;
+    });
+  });
+
+  it("answers a rejected order with the error's user message and places nothing", async () => {
+    const fake = demo.system.fake!;
+    const tooBig = await client.post<WireOrder>('/api/orders', {
+      user: 'bob',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      price: belowMarket('BTCUSDT', 0.99),
+      quantity: '5',
+      timeInForce: 'GTC',
+    });
+    expect(tooBig.status).toBe(422);
+    expect(tooBig.answer).toMatchObject({
+      ok: false,
+      error: { code: 'INSUFFICIENT_FUNDS', userMessage: ERROR_CATALOGUE.INSUFFICIENT_FUNDS.userMessage },
+    });
+    expect(fake.handle.orders('bob')).toEqual([]);
+
+    const badSide = await client.post('/api/orders', {
+      user: 'bob',
+      symbol: 'BTC/USDT',
+      side: 'up',
+      type: 'market',
+      quantity: '1',
+    });
+    expect(badSide.status).toBe(400);
+    expect(badSide.answer).toMatchObject({ ok: false, error: { category: 'validation', field: 'side' } });
+    const float = await client.post('/api/orders', {
+      user: 'bob',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      quantity: 0.1,
+    });
+    expect(float.answer).toMatchObject({ ok: false, error: { field: 'quantity' } });
+    const nobody = await client.post('/api/orders', {
+      user: 'mallory',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      quantity: '1',
+    });
+    expect(nobody.answer).toMatchObject({
+      ok: false,
+      error: { field: 'user', rule: 'must be one of alice, bob' },
+    });
+    await client.waitFor('the refusal in the incident log', () =>
+      updates().some((u) =>
+        u.incidents?.some(
+          (i) => i.level === 'error' && i.text.startsWith('bob: order refused: Insufficient'),
+        ),
+      ),
+    );
+  });
+
+  it('settles an order whose answer was lost, without placing it twice', async () => {
+    const fake = demo.system.fake!;
+    const injected = await client.post('/api/faults', { fault: 'ambiguousOrder' });
+    expect(injected.status).toBe(200);
+    const price = belowMarket('BTCUSDT', 0.8);
+    const placed = await client.post<WireOrder>('/api/orders', {
+      user: 'alice',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      price,
+      quantity: '0.001',
+      timeInForce: 'GTC',
+    });
+    // The venue executed it and answered "status unknown": venuekit found the order by its client id.
+    expect(placed.answer).toMatchObject({ ok: true, result: { status: 'new', price } });
+    const onVenue = fake.handle.orders('alice').filter((o) => o.price.eq(price));
+    expect(onVenue).toHaveLength(1);
+    // The lost answer really happened, and the page was told how it was settled.
+    const clientOrderId = onVenue[0]?.clientOrderId;
+    await client.waitFor('the reconciliation in the incident log', () =>
+      updates().some((u) =>
+        u.incidents?.some((i) => i.text === `alice: order ${clientOrderId} reconciled (placed)`),
+      ),
+    );
+    if (!placed.answer.ok) throw new Error('unreachable');
+    await client.post('/api/orders/cancel', {
+      user: 'alice',
+      symbol: 'BTC/USDT',
+      orderId: placed.answer.result.id,
+    });
+    expect(fake.handle.orders('alice')).toEqual([]);
+  });
+
+  it("keeps a user's orders current across a dropped user-data connection", async () => {
+    const fake = demo.system.fake!;
+    const dropped = await client.post<{ connections: number }>('/api/faults', { fault: 'dropUserData' });
+    expect(dropped.answer.ok && dropped.answer.result.connections).toBeGreaterThan(0);
+    await client.waitFor('the user-data reconnect in the health panel', () =>
+      client.health?.components.some(
+        (c) => c.name === 'userConnections' && /[1-9]\d* reconnects?/.test(c.summary),
+      ),
+    );
+    await client.waitFor('both user streams up again', () =>
+      client.users.every((u) => u.userData === 'connected'),
+    );
+    // An order placed by someone else's hand on the venue still reaches the page: the stream is live.
+    const price = belowMarket('BTCUSDT', 0.85);
+    const placed = await client.post<WireOrder>('/api/orders', {
+      user: 'bob',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'limit',
+      price,
+      quantity: '0.001',
+      timeInForce: 'GTC',
+    });
+    if (!placed.answer.ok) throw new Error(placed.answer.error.message);
+    await client.waitFor("bob's order on the page", () =>
+      client.user('bob')?.openOrders.some((o) => o.price === price),
+    );
+    await client.post('/api/orders/cancel', {
+      user: 'bob',
+      symbol: 'BTC/USDT',
+      orderId: placed.answer.result.id,
+    });
+    expect(fake.handle.orders('bob')).toEqual([]);
+  });
+
   it('closes everything it opened: the page, venuekit and the fake exchange', async () => {
     const fake = demo.system.fake;
     if (!fake) throw new Error('the fake venue has a fake exchange');
@@ -202,6 +400,13 @@ describe('the demo over its own sockets', () => {
     }
   });
 });
+
+/** A limit price at `fraction` of the fake's best bid, on the tick (it rests instead of filling). */
+function belowMarket(nativeSymbol: string, fraction: number): string {
+  const best = demo.system.fake?.handle.book(nativeSymbol).bids[0]?.[0];
+  if (!best) throw new Error(`no bid on ${nativeSymbol}`);
+  return best.mul(fraction).toDecimalPlaces(2).toFixed(2);
+}
 
 function lastBook(symbol: string): WireBook | undefined {
   const all = client.messages.flatMap((m) =>
