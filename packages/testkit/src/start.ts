@@ -86,6 +86,48 @@ function resolveSymbols(symbols: FakeBinanceOptions['symbols']): SymbolDefinitio
   });
 }
 
+const POSITIVE_LIMITS: ReadonlyArray<keyof FakeBinanceLimits> = [
+  'requestWeight',
+  'requestWeightWindowMs',
+  'rawRequests',
+  'rawRequestsWindowMs',
+  'ordersPer10s',
+  'ordersPerDay',
+  'firstBanMs',
+  'maxBanMs',
+  'pongTimeoutMs',
+  'maxStreamsPerConnection',
+  'connectionAttempts',
+  'connectionAttemptsWindowMs',
+  'maxUserDataSubscriptions',
+];
+
+/** Options are checked before anything starts: a ValidationError names the field and the rule. */
+function validate(limits: FakeBinanceLimits, timings: StreamTimings, options: FakeBinanceOptions): void {
+  const fail = (field: string, rule: string) => {
+    throw new ValidationError('INVALID_PARAMETER', { field, rule });
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      fail(`limits.${name}`, 'must be a finite number, 0 or more');
+    }
+    if (POSITIVE_LIMITS.includes(name as keyof FakeBinanceLimits) && value <= 0) {
+      fail(`limits.${name}`, 'must be greater than 0');
+    }
+  }
+  for (const [name, value] of Object.entries(timings)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      fail(`streamTimings.${name}`, 'must be a number of milliseconds greater than 0');
+    }
+  }
+  for (const [name, value] of Object.entries(options.ports ?? {})) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535)) {
+      fail(`ports.${name}`, 'must be a port number from 0 to 65535');
+    }
+  }
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) fail('seed', 'must be an integer');
+}
+
 /**
  * Starts a fake Binance on 127.0.0.1: REST, market streams and the WebSocket API, over real
  * sockets, backed by the matching engine. Everything it starts, `close()` stops.
@@ -93,6 +135,7 @@ function resolveSymbols(symbols: FakeBinanceOptions['symbols']): SymbolDefinitio
 export async function startFakeBinance(options: FakeBinanceOptions = {}): Promise<FakeBinance> {
   const limits: FakeBinanceLimits = { ...BINANCE_LIMITS, ...options.limits };
   const timings: StreamTimings = { ...BINANCE_STREAM_TIMINGS, ...options.streamTimings };
+  validate(limits, timings, options);
   const logger = options.logger ?? silentLogger;
   const clock = new SkewedClock(options.clock ?? systemClock);
   const accounts = options.accounts ?? [DEMO_ACCOUNT];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ValidationError } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
 import { startFakeBinance } from '../src/start';
 import { CountingClock } from './support/counting-clock';
@@ -84,6 +85,54 @@ describe('lifecycle', () => {
       timeoutMs: 10_000,
     }).catch(() => undefined);
     expect(leftovers(before)).toEqual([]);
+  });
+
+  it('refuses bad options with a ValidationError naming the field, before starting anything', async () => {
+    const before = resources();
+    const invalid = async (options: Parameters<typeof startFakeBinance>[0]) => {
+      try {
+        await startFakeBinance(options);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        return (error as ValidationError).message;
+      }
+      throw new Error('expected a ValidationError');
+    };
+    expect(await invalid({ limits: { pingIntervalMs: -1 } })).toBe(
+      'limits.pingIntervalMs must be a finite number, 0 or more',
+    );
+    expect(await invalid({ limits: { requestWeight: 0 } })).toBe(
+      'limits.requestWeight must be greater than 0',
+    );
+    expect(await invalid({ streamTimings: { fastMs: 0 } })).toBe(
+      'streamTimings.fastMs must be a number of milliseconds greater than 0',
+    );
+    expect(await invalid({ ports: { rest: 70000 } })).toBe(
+      'ports.rest must be a port number from 0 to 65535',
+    );
+    expect(await invalid({ symbols: ['DOGEUSDT'] })).toMatch(
+      /^symbols\[0\] must be a symbol definition or one of BTCUSDT/,
+    );
+    expect(leftovers(before)).toEqual([]);
+  });
+
+  it('tells a test about new connections', async () => {
+    const fake = await startFakeBinance({ simulation: false });
+    try {
+      const next = fake.handle.waitForConnection('wsApi');
+      const socket = await TestSocket.open(`${fake.wsApiUrl}?returnRateLimits=false`);
+      const info = await next;
+      expect(info).toMatchObject({
+        kind: 'wsApi',
+        path: '/ws-api/v3?returnRateLimits=false',
+        remoteAddress: '127.0.0.1',
+      });
+      expect(fake.handle.connections().map((c) => c.id)).toEqual([info.id]);
+      await socket.close();
+      await waitFor(() => fake.handle.connections().length === 0, { what: 'the connection to be forgotten' });
+    } finally {
+      await fake.close();
+    }
   });
 
   it('survives garbage on every port without crashing', async () => {

@@ -24,10 +24,12 @@ export function trackedServer(): { server: Server; sockets: Set<Socket> } {
     // A peer reset is normal for a test server; it must not become an unhandled 'error'.
     socket.on('error', () => {});
   });
-  // Errors of the listening server after start (rare) must not crash the process.
+  // A malformed request: drop the socket. Errors of the listening server after start (rare) must
+  // not crash the process; listen() reports the ones that happen while starting.
   server.on('clientError', (_error, socket) => {
     if (!socket.destroyed) socket.destroy();
   });
+  server.on('error', () => {});
   return { server, sockets };
 }
 

@@ -37,6 +37,20 @@ export interface StreamClient {
 }
 
 type TimerClass = 'slow' | 'fast' | 'kline' | 'kline1s';
+type EngineFeed = 'trade' | 'aggTrade' | 'bookTicker' | 'depth';
+
+function feedOf(key: StreamKey): EngineFeed | undefined {
+  switch (key.kind) {
+    case 'trade':
+    case 'aggTrade':
+    case 'bookTicker':
+      return key.kind;
+    case 'depthDiff':
+      return 'depth';
+    default:
+      return undefined;
+  }
+}
 
 interface Subscription {
   readonly name: string;
@@ -114,19 +128,45 @@ export class StreamHub {
   readonly #timers = new Map<TimerClass, TimerHandle>();
   /** symbol → aggregates for the slow and fast diff streams, present while subscribed. */
   readonly #depth = new Map<string, { slow?: DepthAggregate; fast?: DepthAggregate }>();
-  readonly #unsubscribeEngine: Array<() => void> = [];
+  /**
+   * Engine listeners, attached only while a stream needs them: the engine skips building events
+   * nobody listens to, so a quiet server costs the matching engine nothing.
+   */
+  readonly #engineListeners = new Map<EngineFeed, { count: number; off: () => void }>();
 
   constructor(engine: ExchangeEngine, payloads: StreamPayloads, clock: Clock, timings: StreamTimings) {
     this.#engine = engine;
     this.#payloads = payloads;
     this.#clock = clock;
     this.#timings = timings;
-    this.#unsubscribeEngine.push(
-      engine.on('trade', (trade) => this.#onTrade(trade)),
-      engine.on('aggTrade', (trade) => this.#onAggTrade(trade)),
-      engine.on('bookTicker', (top) => this.#onBookTicker(top)),
-      engine.on('depth', (diff) => this.#onDepth(diff)),
-    );
+  }
+
+  #listen(feed: EngineFeed): void {
+    const entry = this.#engineListeners.get(feed);
+    if (entry) {
+      entry.count++;
+      return;
+    }
+    const engine = this.#engine;
+    const off =
+      feed === 'trade'
+        ? engine.on('trade', (trade) => this.#onTrade(trade))
+        : feed === 'aggTrade'
+          ? engine.on('aggTrade', (trade) => this.#onAggTrade(trade))
+          : feed === 'bookTicker'
+            ? engine.on('bookTicker', (top) => this.#onBookTicker(top))
+            : engine.on('depth', (diff) => this.#onDepth(diff));
+    this.#engineListeners.set(feed, { count: 1, off });
+  }
+
+  #unlisten(feed: EngineFeed): void {
+    const entry = this.#engineListeners.get(feed);
+    if (!entry) return;
+    entry.count--;
+    if (entry.count === 0) {
+      entry.off();
+      this.#engineListeners.delete(feed);
+    }
   }
 
   /** Number of streams with at least one subscriber. */
@@ -155,8 +195,8 @@ export class StreamHub {
   }
 
   close(): void {
-    for (const off of this.#unsubscribeEngine) off();
-    this.#unsubscribeEngine.length = 0;
+    for (const { off } of this.#engineListeners.values()) off();
+    this.#engineListeners.clear();
     for (const timer of this.#timers.values()) this.#clock.clearInterval(timer);
     this.#timers.clear();
     this.#subscriptions.clear();
@@ -188,21 +228,18 @@ export class StreamHub {
   // -- real-time streams ------------------------------------------------------
 
   #onTrade(trade: TradeRecord): void {
-    if (this.#subscriptions.size === 0) return;
     this.#publish(`${trade.symbol.toLowerCase()}@trade`, () =>
       this.#payloads.trade(trade, this.#clock.now()),
     );
   }
 
   #onAggTrade(trade: AggTradeRecord): void {
-    if (this.#subscriptions.size === 0) return;
     this.#publish(`${trade.symbol.toLowerCase()}@aggTrade`, () =>
       this.#payloads.aggTrade(trade, this.#clock.now()),
     );
   }
 
   #onBookTicker(top: BookTop): void {
-    if (this.#subscriptions.size === 0) return;
     this.#publish(`${top.symbol.toLowerCase()}@bookTicker`, () => this.#payloads.bookTicker(top));
   }
 
@@ -217,6 +254,8 @@ export class StreamHub {
 
   #track(subscription: Subscription): void {
     const key = subscription.key;
+    const feed = feedOf(key);
+    if (feed) this.#listen(feed);
     if (key.kind === 'depthDiff') {
       const aggregates = this.#depth.get(key.symbol) ?? {};
       if (key.fast) aggregates.fast ??= new DepthAggregate();
@@ -247,6 +286,8 @@ export class StreamHub {
 
   #untrack(subscription: Subscription): void {
     const key = subscription.key;
+    const feed = feedOf(key);
+    if (feed) this.#unlisten(feed);
     if (key.kind === 'depthDiff') {
       const aggregates = this.#depth.get(key.symbol);
       if (aggregates) {

@@ -92,6 +92,9 @@ export class WsApiServer {
   readonly #attempts: FixedWindowCounter;
   readonly #sessions = new Map<ServerConnection, ApiSession>();
   readonly #unsubscribeEngine: Array<() => void>;
+  /** User-data listeners, attached while at least one subscription exists (see StreamHub). */
+  #userDataListeners: Array<() => void> = [];
+  #activeSubscriptions = 0;
   #port = 0;
 
   constructor(options: WsApiServerOptions) {
@@ -108,24 +111,35 @@ export class WsApiServer {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#onUpgrade(request, socket as Socket, head),
     );
-    const { engine, userData } = options;
     this.#unsubscribeEngine = [
-      engine.on('execution', (event) =>
-        this.#deliver(event.accountId, 'executionReport', () => userData.executionReport(event)),
-      ),
-      engine.on('accountPosition', (event) =>
-        this.#deliver(event.accountId, 'outboundAccountPosition', () =>
-          userData.outboundAccountPosition(event),
-        ),
-      ),
-      engine.on('balanceUpdate', (event) =>
-        this.#deliver(event.accountId, 'balanceUpdate', () => userData.balanceUpdate(event)),
-      ),
-      engine.on('listStatus', (event) =>
-        this.#deliver(event.accountId, 'listStatus', () => userData.listStatus(event)),
-      ),
-      engine.on('apiKeyRevoked', (event) => this.#onRevoked(event.accountId, event.apiKey)),
+      options.engine.on('apiKeyRevoked', (event) => this.#onRevoked(event.accountId, event.apiKey)),
     ];
+  }
+
+  #subscriptionsChanged(delta: number): void {
+    this.#activeSubscriptions += delta;
+    const { engine, userData } = this.#options;
+    if (this.#activeSubscriptions > 0 && this.#userDataListeners.length === 0) {
+      this.#userDataListeners = [
+        engine.on('execution', (event) =>
+          this.#deliver(event.accountId, 'executionReport', () => userData.executionReport(event)),
+        ),
+        engine.on('accountPosition', (event) =>
+          this.#deliver(event.accountId, 'outboundAccountPosition', () =>
+            userData.outboundAccountPosition(event),
+          ),
+        ),
+        engine.on('balanceUpdate', (event) =>
+          this.#deliver(event.accountId, 'balanceUpdate', () => userData.balanceUpdate(event)),
+        ),
+        engine.on('listStatus', (event) =>
+          this.#deliver(event.accountId, 'listStatus', () => userData.listStatus(event)),
+        ),
+      ];
+    } else if (this.#activeSubscriptions === 0 && this.#userDataListeners.length > 0) {
+      for (const off of this.#userDataListeners) off();
+      this.#userDataListeners = [];
+    }
   }
 
   async start(port = 0): Promise<string> {
@@ -145,6 +159,8 @@ export class WsApiServer {
 
   async close(): Promise<void> {
     for (const off of this.#unsubscribeEngine) off();
+    for (const off of this.#userDataListeners) off();
+    this.#userDataListeners = [];
     for (const session of this.#sessions.values()) session.connection.terminate();
     this.#sessions.clear();
     this.#wss.close();
@@ -200,6 +216,11 @@ export class WsApiServer {
       },
       hooks: {
         onClose: (closed) => {
+          const session = this.#sessions.get(closed);
+          if (session && session.subscriptions.size > 0) {
+            this.#subscriptionsChanged(-session.subscriptions.size);
+            session.subscriptions.clear();
+          }
           this.#sessions.delete(closed);
           registry.remove(closed);
         },
@@ -457,11 +478,12 @@ export class WsApiServer {
     }
     const id = session.nextSubscriptionId++;
     session.subscriptions.set(id, { id, account, viaLogon });
+    this.#subscriptionsChanged(1);
     return { subscriptionId: id };
   }
 
   #endSubscription(session: ApiSession, subscription: Subscription): void {
-    session.subscriptions.delete(subscription.id);
+    if (session.subscriptions.delete(subscription.id)) this.#subscriptionsChanged(-1);
     const event = JSON.stringify({ e: 'eventStreamTerminated', E: this.#options.clock.now() });
     session.connection.send(
       `{"subscriptionId":${subscription.id},"event":${event}}`,

@@ -30,6 +30,9 @@ export interface ConnectionHooks {
   onClose(connection: ServerConnection): void;
 }
 
+/** Bytes queued for a client that does not read before the connection is dropped. */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
 /** Close codes and reasons the fake uses. */
 export const CloseCodes = {
   tooManyRequests: { code: 1008, reason: 'Too many requests' },
@@ -215,6 +218,11 @@ export class ServerConnection {
 
   #write(data: Buffer | string): void {
     if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
+    // A client that stops reading is dropped rather than buffered without bound.
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.terminate();
+      return;
+    }
     this.socket.send(data, { binary: false });
   }
 
