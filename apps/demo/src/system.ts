@@ -81,6 +81,8 @@ export interface DemoSystem {
   readonly venuekit: DemoVenuekit;
   /** Where the dashboard's market data comes from: `venuekit.streams`, or a Redis consumer's. */
   readonly marketStreams: MarketStreams;
+  /** The bus that market data reaches the dashboard through. */
+  readonly marketBus: MessageBus;
   /** The embedded fake Binance (fake venue only). */
   readonly fake?: FakeBinance;
   /** The users the dashboard trades for. */
@@ -165,6 +167,7 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
     const isFake = options.venue === 'fake';
     let venuekit: DemoVenuekit;
     let marketStreams: MarketStreams;
+    let marketBus: MessageBus;
     let busKind = 'in-process';
     if (options.redisUrl !== undefined) {
       // A gateway holds the venue's connections and publishes on Redis; the dashboard reads
@@ -181,11 +184,13 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
       });
       closers.push(() => consumer.close());
       marketStreams = consumer.streams;
+      marketBus = consumer.bus;
       busKind = 'redis';
     } else {
       venuekit = assemble(binance, isFake, options.logger);
       closers.push(() => venuekit.close());
       marketStreams = venuekit.streams;
+      marketBus = venuekit.bus;
     }
     // Resolve the facades now: a bad configuration fails here, not on the first click.
     void venuekit.health;
@@ -196,6 +201,7 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
       busKind,
       venuekit,
       marketStreams,
+      marketBus,
       ...(fake ? { fake } : {}),
       users,
       ...(tradingNote !== undefined ? { tradingNote } : {}),
