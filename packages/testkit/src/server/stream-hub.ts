@@ -133,6 +133,7 @@ export class StreamHub {
    * nobody listens to, so a quiet server costs the matching engine nothing.
    */
   readonly #engineListeners = new Map<EngineFeed, { count: number; off: () => void }>();
+  readonly #names = new Map<string, { trade: string; aggTrade: string; bookTicker: string }>();
 
   constructor(engine: ExchangeEngine, payloads: StreamPayloads, clock: Clock, timings: StreamTimings) {
     this.#engine = engine;
@@ -227,20 +228,29 @@ export class StreamHub {
 
   // -- real-time streams ------------------------------------------------------
 
+  /** Stream names per symbol, built once (no string building per event). */
+  #namesOf(symbol: string): { trade: string; aggTrade: string; bookTicker: string } {
+    let names = this.#names.get(symbol);
+    if (!names) {
+      const lower = symbol.toLowerCase();
+      names = { trade: `${lower}@trade`, aggTrade: `${lower}@aggTrade`, bookTicker: `${lower}@bookTicker` };
+      this.#names.set(symbol, names);
+    }
+    return names;
+  }
+
   #onTrade(trade: TradeRecord): void {
-    this.#publish(`${trade.symbol.toLowerCase()}@trade`, () =>
-      this.#payloads.trade(trade, this.#clock.now()),
-    );
+    this.#publish(this.#namesOf(trade.symbol).trade, () => this.#payloads.trade(trade, this.#clock.now()));
   }
 
   #onAggTrade(trade: AggTradeRecord): void {
-    this.#publish(`${trade.symbol.toLowerCase()}@aggTrade`, () =>
+    this.#publish(this.#namesOf(trade.symbol).aggTrade, () =>
       this.#payloads.aggTrade(trade, this.#clock.now()),
     );
   }
 
   #onBookTicker(top: BookTop): void {
-    this.#publish(`${top.symbol.toLowerCase()}@bookTicker`, () => this.#payloads.bookTicker(top));
+    this.#publish(this.#namesOf(top.symbol).bookTicker, () => this.#payloads.bookTicker(top));
   }
 
   #onDepth(diff: DepthDiffEvent): void {
