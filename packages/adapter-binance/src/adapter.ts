@@ -1,9 +1,11 @@
 import {
+  type AccountClient,
   type AdapterStatus,
   type Capabilities,
   type Capability,
   type Clock,
   capabilities,
+  type Credentials,
   type ExchangeAdapter,
   type Logger,
   type RateLimitStatus,
@@ -16,7 +18,10 @@ import { BinanceInstruments } from './instruments';
 import { BinanceMarketDataClient } from './market-data';
 import { BinanceHttpClient } from './rest/http';
 import { BinanceMarketDataRest, BinancePublicApi } from './rest/public';
-import { openGate, type RequestGate } from './rest/request-gate';
+import { BinanceRateGovernor, rulesFromRateLimits } from './rest/rate-governor';
+import type { RequestGate } from './rest/request-gate';
+import { BinanceTimeSync } from './rest/time-sync';
+import { BINANCE_TRADING_CAPABILITIES, BinanceAccount, type BinanceAccountOptions } from './trading';
 import { ConnectionAttemptBudget } from './ws/connection';
 
 export interface BinanceAdapterOptions {
@@ -26,6 +31,8 @@ export interface BinanceAdapterOptions {
   readonly gate?: RequestGate;
   /** A ky instance for REST (e.g. with a custom fetch). */
   readonly ky?: KyInstance;
+  /** Defaults for every account's trading settings (recvWindow, timeouts, reconciliation…). */
+  readonly trading?: Omit<BinanceAccountOptions, 'userId' | 'logger'>;
 }
 
 /** What the market-data part supports. */
@@ -72,6 +79,12 @@ export class BinanceAdapter implements ExchangeAdapter {
   readonly marketData: BinanceMarketDataClient;
   /** Connection attempts to Binance's WebSocket hosts, shared by every connection of this adapter. */
   readonly connectionAttempts: ConnectionAttemptBudget;
+  /** The one rate governor of this adapter: every request of every account on this IP. */
+  readonly governor: BinanceRateGovernor;
+  /** The venue clock estimate signed requests take their timestamp from. */
+  readonly timeSync: BinanceTimeSync;
+  readonly #trading: Omit<BinanceAccountOptions, 'userId' | 'logger'>;
+  readonly #accounts = new Set<BinanceAccount>();
   #closing: Promise<void> | undefined;
 
   constructor(config: BinanceConfigInput = {}, options: BinanceAdapterOptions = {}) {
@@ -84,10 +97,15 @@ export class BinanceAdapter implements ExchangeAdapter {
     );
 
     // ---------------------------------------------------------------------
-    // TRADING (part 2): the rate governor. Replace `openGate` with the
-    // BinanceRateGovernor (rest/rate-governor.ts) here, fed by
-    // `instruments.rateLimits`, so public and signed requests share one gate.
-    const gate = options.gate ?? openGate;
+    // TRADING (part 2): the rate governor, fed by exchangeInfo's rateLimits, so
+    // public and signed requests of every account share one gate.
+    this.governor = new BinanceRateGovernor({
+      exchange: this.id,
+      clock: this.clock,
+      logger: this.logger,
+      offsetMs: () => this.timeSync.offsetMs,
+    });
+    const gate = options.gate ?? this.governor;
     // ---------------------------------------------------------------------
 
     this.http = new BinanceHttpClient({
@@ -103,6 +121,7 @@ export class BinanceAdapter implements ExchangeAdapter {
     this.instruments = new BinanceInstruments(this.publicApi, {
       ttlMs: this.config.instruments.ttlMs,
       clock: this.clock,
+      onRateLimits: (limits) => this.governor.configure(rulesFromRateLimits(limits)),
     });
     this.rest = new BinanceMarketDataRest(this.publicApi, this.instruments, this.clock);
     this.marketData = new BinanceMarketDataClient({
@@ -115,9 +134,40 @@ export class BinanceAdapter implements ExchangeAdapter {
     });
 
     // ---------------------------------------------------------------------
-    // TRADING (part 2): add the trading capabilities and `createAccount` here.
-    this.has = capabilities([...BINANCE_MARKET_DATA_CAPABILITIES]);
+    // TRADING (part 2): the venue clock, the trading capabilities and `createAccount`.
+    this.timeSync = new BinanceTimeSync({
+      fetchServerTime: async () => (await this.publicApi.getTime()).serverTime,
+      exchange: this.id,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.#trading = options.trading ?? {};
+    this.has = capabilities([...BINANCE_MARKET_DATA_CAPABILITIES, ...BINANCE_TRADING_CAPABILITIES]);
     // ---------------------------------------------------------------------
+  }
+
+  /**
+   * One account's trading and user data, signed with its own credentials; all accounts share
+   * this adapter's rate governor and clock. Closed with the adapter.
+   */
+  createAccount(credentials: Credentials, options: BinanceAccountOptions = {}): AccountClient {
+    this.timeSync.start();
+    const account = new BinanceAccount(
+      credentials,
+      {
+        restUrl: this.config.urls.rest,
+        wsApiUrl: this.config.urls.wsApi,
+        gate: this.http.gate,
+        instruments: this.instruments,
+        venueClock: this.timeSync,
+        clock: this.clock,
+        logger: this.logger,
+      },
+      { ...this.#trading, ...options },
+      () => this.#accounts.delete(account),
+    );
+    this.#accounts.add(account);
+    return account;
   }
 
   status(): AdapterStatus {
@@ -127,12 +177,18 @@ export class BinanceAdapter implements ExchangeAdapter {
       connections: this.marketData.connections(),
       streams: this.marketData.streamStats(),
       ...(rateLimit ? { rateLimit } : {}),
+      ...(this.timeSync.synced ? { clock: this.timeSync.status() } : {}),
     };
   }
 
-  /** Closes streams and connections; idempotent. */
+  /** Closes accounts, streams and connections; idempotent. */
   close(): Promise<void> {
-    this.#closing ??= this.marketData.close();
+    this.#closing ??= (async () => {
+      await Promise.all([...this.#accounts].map((account) => account.close()));
+      this.timeSync.close();
+      this.governor.close();
+      await this.marketData.close();
+    })();
     return this.#closing;
   }
 

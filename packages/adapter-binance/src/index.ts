@@ -82,3 +82,74 @@ export {
   type WireExchangeInfo,
   type WireSymbolInfo,
 } from './parsing/instruments';
+// Trading and user data (part 2).
+export {
+  type BinanceParams,
+  type BinanceParamValue,
+  type BinanceSigner,
+  createBinanceSigner,
+  encodeParams,
+  signQueryString,
+  signWsApiParams,
+  wsApiSignaturePayload,
+} from './credentials';
+export {
+  BINANCE_DEFAULT_LIMITS,
+  BinanceRateGovernor,
+  type BinanceRateLimitEntry,
+  headersFromRateLimits,
+  type RateGovernorOptions,
+  type RateLimitRule,
+  type RateLimitType,
+  rulesFromRateLimits,
+} from './rest/rate-governor';
+export { BinanceTimeSync, type TimeSyncOptions } from './rest/time-sync';
+export {
+  BinanceSignedClient,
+  type BinanceSignedClientOptions,
+  type SignedRequest,
+  type SignedResponse,
+  type VenueClock,
+} from './rest/signed';
+export {
+  BINANCE_TRADING_CAPABILITIES,
+  BinanceAccount,
+  type BinanceAccountDeps,
+  type BinanceAccountOptions,
+  type BinanceTradingConfig,
+  DEFAULT_TRADING_CONFIG,
+  isAmbiguous,
+} from './trading';
+export {
+  OrderReconciler,
+  type OrderReconcilerOptions,
+  type ReconcileOutcome,
+  type ReconcileTarget,
+} from './reconcile';
+export { BinanceUserDataStream, type UserDataBackfill, type UserDataStreamOptions } from './user-data';
+export {
+  BinanceWsApiClient,
+  type BinanceWsApiClientOptions,
+  type WsApiHandlers,
+  type WsApiRequestOptions,
+  type WsApiResult,
+} from './ws-api/client';
+export type { WsApiErrorBody, WsApiEventFrame, WsApiResponseFrame, WsApiSessionStatus } from './ws-api/wire';
+export {
+  newOcoParams,
+  newOrderParams,
+  parseCanceledOrders,
+  parseOrder,
+  parseOrderList,
+  type WireOrder,
+  type WireOrderFill,
+  type WireOrderList,
+} from './parsing/orders';
+export {
+  parseBalances,
+  parseMyTrade,
+  type WireAccount,
+  type WireBalance,
+  type WireMyTrade,
+} from './parsing/account';
+export { type ParsedUserEvent, parseUserEvent, type WireUserEvent } from './parsing/user-data';

@@ -20,7 +20,13 @@ describe('binanceModule', () => {
     expect(venuekit.get(BinanceTokens.Config).urls).toEqual(BINANCE_URLS.testnet);
     expect((adapter as BinanceAdapter).clock).toBe(venuekit.get(CoreTokens.Clock));
     expect(adapter.has.watchOrderBook).toBe(true);
-    expect(adapter.status()).toEqual({ exchange: 'binance', connections: [], streams: [] });
+    // The rate governor reports from the start; nothing has been sent yet.
+    expect(adapter.status()).toEqual({
+      exchange: 'binance',
+      connections: [],
+      streams: [],
+      rateLimit: { usedWeight: 0, weightLimit: 6000, queued: 0 },
+    });
     await venuekit.close();
   });
 

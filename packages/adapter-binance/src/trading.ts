@@ -4,6 +4,7 @@ import {
   type AccountStatus,
   type Balance,
   type BackoffOptions,
+  type Capability,
   type Clock,
   ClosedError,
   type Credentials,
@@ -59,6 +60,23 @@ import { BinanceSignedClient, type VenueClock } from './rest/signed';
 import { OrderReconciler, type ReconcileOutcome, type ReconcileTarget } from './reconcile';
 import { BinanceUserDataStream } from './user-data';
 import { BinanceWsApiClient } from './ws-api/client';
+
+/** What the trading part supports (see core's CAPABILITIES). */
+export const BINANCE_TRADING_CAPABILITIES: readonly Capability[] = [
+  'createOrder',
+  'createOrderWs',
+  'cancelOrderWs',
+  'createOcoOrder',
+  'testOrder',
+  'cancelOrder',
+  'cancelAllOrders',
+  'fetchOrder',
+  'fetchOpenOrders',
+  'fetchOrders',
+  'fetchMyTrades',
+  'fetchBalance',
+  'watchUserData',
+];
 
 /** Trading settings of a Binance account (plain data). */
 export interface BinanceTradingConfig {
@@ -170,9 +188,17 @@ export class BinanceAccount implements AccountClient {
   #wsApi: BinanceWsApiClient | undefined;
   #byNative: Map<string, UnifiedSymbol> | undefined;
   #symbolsLoading: Promise<void> | undefined;
+  readonly #onClose: (() => void) | undefined;
   #closed = false;
 
-  constructor(credentials: Credentials, deps: BinanceAccountDeps, options: BinanceAccountOptions = {}) {
+  /** `onClose` is called once the account is closed (its owner forgets it). */
+  constructor(
+    credentials: Credentials,
+    deps: BinanceAccountDeps,
+    options: BinanceAccountOptions = {},
+    onClose?: () => void,
+  ) {
+    this.#onClose = onClose;
     const { userId, clientOrderIdPrefix, logger, ...config } = options;
     this.#config = { ...DEFAULT_TRADING_CONFIG, ...stripUndefined(config) };
     if (this.#config.recvWindowMs <= 0 || this.#config.recvWindowMs > 60_000) {
@@ -588,6 +614,7 @@ export class BinanceAccount implements AccountClient {
     this.#reconciler.close();
     await this.#userData.close();
     await this.#wsApi?.close();
+    this.#onClose?.();
   }
 
   // -------------------------------------------------------------------------
