@@ -66,6 +66,33 @@ describe('REST rate limits', () => {
     }
   });
 
+  it('refuses even an order once the weight is used up, though a successful order costs none', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 1));
+    const t = await startTestExchange({ clock, limits: { requestWeight: 10 } });
+    t.alice.now = () => clock.now();
+    try {
+      const order = () =>
+        t.alice.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: '50000',
+        });
+      for (let i = 0; i < 5; i++) await t.public.get('/api/v3/ticker/24hr', { symbol: 'BTCUSDT' });
+      const refused = await order();
+      expect([refused.status, (refused.body as { code: number }).code]).toEqual([429, -1003]);
+      expect(t.fake.handle.orders('alice')).toHaveLength(0);
+      await clock.advance(60_000);
+      const placed = await order();
+      expect(placed.status).toBe(200);
+      expect(placed.headers.get('x-mbx-used-weight-1m')).toBe('0');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('counts orders per account and answers -1015 without Retry-After past the limit', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 1));
     const t = await startTestExchange({ clock, limits: { ordersPer10s: 2 } });

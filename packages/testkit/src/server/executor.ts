@@ -35,7 +35,8 @@ export function execute(
 ): Execution {
   const { clock, limiter } = deps;
   const weight = operation.weight(params);
-  limiter.admit(ip, operation.freeOnSuccess ? 0 : weight, clock.now());
+  // An IP over its limit is refused even an order; a successful order is then charged nothing.
+  limiter.admit(ip, weight, clock.now(), operation.freeOnSuccess ? 0 : weight);
   let account: AccountInfo | undefined;
   try {
     if (operation.security === 'SIGNED') account = authenticate();

@@ -121,10 +121,10 @@ export class RateLimiter {
   }
 
   /**
-   * Admits a request of `weight` from `ip` or throws the 429 / 418 answer. Admitted weight is
-   * counted at once; `charge` adds weight decided after the outcome (failed order requests).
+   * Admits a request of `weight` from `ip` or throws the 429 / 418 answer. `charged` (default: the
+   * weight) is counted at once; `charge` adds weight decided after the outcome (failed orders).
    */
-  admit(ip: string, weight: number, now: number): void {
+  admit(ip: string, weight: number, now: number, charged = weight): void {
     const ban = this.#bans.get(ip);
     if (ban && ban.bannedUntil > now) throw this.#banError(ban.bannedUntil, now);
     this.#raw.add(ip, 1, now);
@@ -156,7 +156,7 @@ export class RateLimiter {
           );
       throw withRetryAfter(error, retryAfterMs, now);
     }
-    this.#weight.add(ip, weight, now);
+    this.#weight.add(ip, charged, now);
   }
 
   charge(ip: string, weight: number, now: number): void {
