@@ -126,6 +126,31 @@ describe('an order whose answer is lost is settled, never resent', () => {
     expect(second.id).toBe(String(atVenue(harness, 'ws-lost-2')[0]?.orderId));
   });
 
+  it('an OCO whose answer is lost is found by its list client order id', async () => {
+    const harness = await start();
+    harness.fake.handle.faults.failRequests({
+      endpoint: 'POST /api/v3/orderList/oco',
+      action: { type: 'noResponse' },
+    });
+    const list = await harness.account.placeOcoOrder({
+      symbol: 'BTC/USDT',
+      side: 'sell',
+      quantity: order().quantity!,
+      price: order({ price: '62000' }).price!,
+      stopPrice: order({ price: '58000' }).price!,
+      listClientOrderId: 'lost-oco-1',
+    });
+    expect(list).toMatchObject({
+      listClientOrderId: 'lost-oco-1',
+      contingencyType: 'OCO',
+      status: 'executing',
+    });
+    const legs = harness.fake.handle.orders('trader');
+    expect(legs).toHaveLength(2);
+    expect(list.orders.map((o) => o.id).sort()).toEqual(legs.map((o) => String(o.orderId)).sort());
+    expect(harness.requests.filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(1);
+  });
+
   it('a cancel whose answer is lost returns the canceled order', async () => {
     const harness = await start();
     const placed = await harness.account.placeOrder(order());

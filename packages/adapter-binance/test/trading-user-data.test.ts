@@ -2,7 +2,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createCredentials, normalizeOrderRequest, type OrderRequestInput } from '@venuekit/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BinanceAccount } from '../src/trading';
-import { collector, eventually, type Harness, leakedSecrets, startHarness } from './trading-harness';
+import {
+  collector,
+  eventually,
+  type Harness,
+  leakedSecrets,
+  startHarness,
+  TRADER_API_KEY,
+} from './trading-harness';
 
 let h: Harness;
 beforeEach(async () => {
@@ -119,6 +126,17 @@ describe('user data over the WebSocket API', () => {
     expect(a.orders()).toHaveLength(1);
     await subB.unsubscribe();
     expect(h.account.status().userDataConnected).toBe(false);
+  });
+
+  it('tells observers when the venue revokes the key, and stops', async () => {
+    const errors: unknown[] = [];
+    const feed = collector();
+    await h.account.subscribeUserData({ ...feed.observer, error: (error) => errors.push(error) });
+    h.fake.handle.engine.revokeApiKey(TRADER_API_KEY);
+    await eventually(() => errors.length > 0, 10_000, 'the revocation');
+    expect(errors[0]).toMatchObject({ code: 'AUTHENTICATION_FAILED', category: 'authentication' });
+    expect(h.account.status().userDataConnected).toBe(false);
+    await expect(h.account.getBalances()).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
   });
 
   it('an Ed25519 key logs the session on, then subscribes and trades without signing each request', async () => {
