@@ -200,16 +200,19 @@ export class OrderReconciler {
         throw new ClosedError({ message: `reconciliation of ${target.key} stopped: the account closed` });
       let outcome: ReconcileOutcome<unknown> | undefined;
       let pauseMs: number | undefined;
-      if (entry.seen !== undefined) outcome = { placed: true, value: entry.seen };
+      const sentAt = entry.sentAt ?? entry.registeredAt;
+      // The venue only accepts a request within [timestamp - 1000, timestamp + recvWindow] of its
+      // clock: an order created before that reused the client id and is not this one.
+      const ours = (value: unknown) =>
+        value !== undefined && target.createdAt(value) >= sentAt - 1000 - margin;
+      if (ours(entry.seen)) outcome = { placed: true, value: entry.seen };
       else {
         try {
           queries++;
           const found = await target.find();
-          const sentAt = entry.sentAt ?? entry.registeredAt;
-          // The venue only accepts a request within [timestamp - 1000, timestamp + recvWindow] of its clock.
-          if (found !== undefined && target.createdAt(found) >= sentAt - 1000 - margin) {
+          if (ours(found)) {
             outcome = { placed: true, value: found };
-          } else if (entry.seen !== undefined) {
+          } else if (ours(entry.seen)) {
             outcome = { placed: true, value: entry.seen };
           } else if (this.#options.venueNow() >= sentAt + target.recvWindowMs + margin) {
             notFound++;

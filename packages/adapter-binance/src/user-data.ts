@@ -3,6 +3,7 @@ import {
   type Clock,
   ClosedError,
   type ExecutionType,
+  ExponentialBackoff,
   type Fill,
   isTerminalStatus,
   type Logger,
@@ -81,6 +82,8 @@ export class BinanceUserDataStream {
   #reconnects = 0;
   #lastEventAt: number | undefined;
   #retryTimer: ReturnType<Clock['setTimeout']> | undefined;
+  readonly #retryBackoff = new ExponentialBackoff({ initialMs: 1000, maxMs: 60_000 });
+  #resumeAgain = false;
   #closed = false;
 
   constructor(options: UserDataStreamOptions) {
@@ -282,21 +285,29 @@ export class BinanceUserDataStream {
     }
   }
 
-  /** Subscribes again and catches up; retried by the next reconnect if it fails. */
+  /** Subscribes again and catches up; retried with backoff while the connection stays up. */
   #resume(): void {
-    if (this.#catchingUp) return;
+    if (this.#catchingUp) {
+      // A reconnect during the catch-up: run again once it is done.
+      this.#resumeAgain = true;
+      return;
+    }
     this.#catchingUp = (async () => {
       try {
         await this.#subscribeAtVenue();
         await this.#catchUp();
+        this.#retryBackoff.reset();
       } catch (error) {
-        this.#logger.warn('resubscribing the user data stream failed; the next reconnect tries again', {
+        this.#logger.warn('resubscribing the user data stream failed; trying again', {
           error: toVenuekitError(error).code,
         });
-        // A request failure while the connection stays up: recycle so that the next open retries.
         if (this.#options.wsApi.ready && !this.#closed && this.active) this.#retryLater();
       } finally {
         this.#catchingUp = undefined;
+        if (this.#resumeAgain && !this.#closed && this.active) {
+          this.#resumeAgain = false;
+          this.#resume();
+        }
       }
     })();
   }
@@ -306,7 +317,7 @@ export class BinanceUserDataStream {
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       if (!this.#closed && this.active && this.#subscriptionId === undefined) this.#resume();
-    }, 1000);
+    }, this.#retryBackoff.next());
   }
 
   async #catchUp(): Promise<void> {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { createCredentials, normalizeOrderRequest } from '@venuekit/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +82,42 @@ describe('secrets never leak', () => {
     } finally {
       await wrongSecret.close();
       await unknownKey.close();
+    }
+  });
+
+  it('an Ed25519 key the venue refuses at session.logon fails WebSocket API requests with that reason', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const account = new BinanceAccount(
+      createCredentials({
+        apiKey: UNKNOWN_KEY,
+        privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      }),
+      {
+        restUrl: h.fake.restUrl,
+        wsApiUrl: h.fake.wsApiUrl,
+        gate: h.governor,
+        instruments: h.instruments,
+        logger: h.logger,
+      },
+      { requestTimeoutMs: 1500 },
+    );
+    try {
+      const error = await h.failure(() =>
+        account.placeOrder(
+          normalizeOrderRequest({
+            symbol: 'BTC/USDT',
+            side: 'buy',
+            type: 'limit',
+            quantity: '0.001',
+            price: '40000',
+          }),
+          { transport: 'websocket' },
+        ),
+      );
+      expect(error).toMatchObject({ category: 'authentication', venue: { code: -2015 } });
+      expect(h.fake.handle.orders('trader')).toHaveLength(0);
+    } finally {
+      await account.close();
     }
   });
 

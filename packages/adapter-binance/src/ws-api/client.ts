@@ -3,6 +3,7 @@ import {
   type Clock,
   ClosedError,
   type ConnectionInfo,
+  isVenuekitError,
   type Logger,
   NetworkError,
   silentLogger,
@@ -76,6 +77,8 @@ export interface BinanceWsApiClientOptions {
    */
   readonly logon?: boolean;
   readonly handlers?: WsApiHandlers;
+  /** The account's user, named on the raw user data frames published on `telemetry.rawMessage`. */
+  readonly userId?: string;
   readonly exchange?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -138,6 +141,8 @@ export class BinanceWsApiClient {
   #ready: Deferred = deferred();
   #isReady = false;
   #loggedOn = false;
+  /** Why the last session.logon failed, for requests that gave up waiting. */
+  #logonError: unknown;
   #started = false;
   #closed = false;
 
@@ -274,16 +279,20 @@ export class BinanceWsApiClient {
     if (this.#isReady) return;
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = this.#clock.setTimeout(
-        () =>
-          reject(
-            new NetworkError({
-              message: `${method}: the WebSocket API connection did not open within ${timeoutMs} ms; nothing was sent`,
-              context: { exchange: this.#exchange, operation: method, sent: false },
-            }),
-          ),
-        timeoutMs,
-      );
+      timer = this.#clock.setTimeout(() => {
+        // A refused logon (bad key, wrong key type) is the reason, not the connection.
+        const refused = this.#logonError;
+        if (isVenuekitError(refused) && refused.category === 'authentication') {
+          reject(refused);
+          return;
+        }
+        reject(
+          new NetworkError({
+            message: `${method}: the WebSocket API connection did not open within ${timeoutMs} ms; nothing was sent`,
+            context: { exchange: this.#exchange, operation: method, sent: false },
+          }),
+        );
+      }, timeoutMs);
     });
     try {
       await Promise.race([this.#ready.promise, timeout]);
@@ -340,6 +349,16 @@ export class BinanceWsApiClient {
       return;
     }
     if ('event' in frame && frame.event && typeof frame.event === 'object') {
+      if (telemetry.rawMessage.hasSubscribers) {
+        telemetry.rawMessage.publish({
+          exchange: this.#exchange,
+          connectionId: this.#connection.id,
+          kind: 'user',
+          ...(this.#options.userId === undefined ? {} : { userId: this.#options.userId }),
+          payload: text,
+          receivedAt,
+        });
+      }
       try {
         this.#options.handlers?.event?.(frame, receivedAt);
       } catch (error) {
@@ -436,12 +455,14 @@ export class BinanceWsApiClient {
       (frame) => {
         const status = frame.result as WsApiSessionStatus | undefined;
         this.#loggedOn = true;
+        this.#logonError = undefined;
         this.#logger.info('WebSocket API session logged on', {
           authorizedSince: status?.authorizedSince ?? null,
         });
         this.#becomeReady(reconnected);
       },
       (error: unknown) => {
+        this.#logonError = error;
         this.#logger.error('session.logon failed; recycling the WebSocket API connection', {
           error: error instanceof Error ? error.message : String(error),
         });
