@@ -131,6 +131,10 @@ abstract class Route<T> implements StreamSink {
 
   abstract data(payload: unknown, receivedAt: number, source: number): void;
 
+  get key(): string {
+    return this.described.key;
+  }
+
   get resyncs(): number {
     return 0;
   }

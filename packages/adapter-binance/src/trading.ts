@@ -856,6 +856,7 @@ export class BinanceAccount implements AccountClient {
       ...(this.#deps.venueClock ? { venueClock: this.#deps.venueClock } : {}),
       ...(this.#config.wsApiLogon === undefined ? {} : { logon: this.#config.wsApiLogon }),
       ...(connection ? { connection } : {}),
+      ...(this.#userId === undefined ? {} : { userId: this.#userId }),
       handlers: {
         event: (frame, receivedAt) => this.#userData.handleEvent(frame, receivedAt),
         ready: ({ reconnected }) => this.#userData.handleReady(reconnected),

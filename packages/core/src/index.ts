@@ -143,6 +143,7 @@ export {
   type MessageReceivedEvent,
   type OrderEvent,
   type RateLimitEvent,
+  type RawMessageEvent,
   type RequestEvent,
   type StreamGapEvent,
   type SubscriptionEvent,

@@ -74,6 +74,27 @@ export interface MessageReceivedEvent {
   stream: string;
   receivedAt: number;
 }
+/**
+ * A data frame exactly as it arrived, for recorders and audits. Published only while someone listens
+ * (adapters check `hasSubscribers` before building it), so an unobserved tap costs one property read.
+ * Only venue data is tapped (market streams, user data events), never request answers that may carry keys.
+ */
+export interface RawMessageEvent {
+  exchange: string;
+  connectionId: string;
+  /** `market` for market streams, `user` for a user's data events. */
+  kind: ConnectionKind;
+  /** The venue's stream name (e.g. `btcusdt@trade`), for market frames. */
+  stream?: string;
+  /** The stream's canonical key (`MarketDataStreamClient.streamKey`), when the adapter knows it. */
+  streamKey?: string;
+  /** The user the account belongs to (`AccountOptions.userId`), for user data frames. */
+  userId?: string;
+  /** The frame's text as received. */
+  payload: string;
+  /** Local receive time, epoch ms. */
+  receivedAt: number;
+}
 export interface SubscriptionEvent {
   exchange: string;
   connectionId: string;
@@ -153,6 +174,7 @@ export const telemetry = {
   circuitState: channel<CircuitStateEvent>('venuekit:connection:circuit'),
   messageReceived: channel<MessageReceivedEvent>('venuekit:message:received'),
   messageDiscarded: channel<DiscardEvent>('venuekit:message:discarded'),
+  rawMessage: channel<RawMessageEvent>('venuekit:message:raw'),
   subscriptionConfirmed: channel<SubscriptionEvent>('venuekit:subscription:confirmed'),
   subscriptionFailed: channel<SubscriptionEvent>('venuekit:subscription:failed'),
   requestResolved: channel<RequestEvent>('venuekit:request:resolved'),

@@ -16,6 +16,8 @@ export type SubscribeMode = 'new' | 'resubscribe' | 'moved';
 
 /** The receiving end of one venue stream (one per stream name, shared by connections during a rotation). */
 export interface StreamSink {
+  /** The stream's canonical key (`MarketDataStreamClient.streamKey`), carried by raw frame telemetry. */
+  readonly key?: string;
   /** The `data` of a combined-stream frame. The hot path. `source` tells connections apart. */
   data(payload: unknown, receivedAt: number, source: number): void;
   /** Binance confirmed the stream on `connectionId`. */
@@ -277,6 +279,7 @@ export class BinanceStreamConnection {
     if (stream !== undefined) {
       const sink = this.#sinks.get(stream);
       if (sink !== undefined) {
+        if (telemetry.rawMessage.hasSubscribers) this.#tap(stream, sink, text, receivedAt);
         sink.data(message.data, receivedAt, this.serial);
         return;
       }
@@ -299,6 +302,19 @@ export class BinanceStreamConnection {
       return;
     }
     this.#discard('unexpected frame');
+  }
+
+  /** The raw tap: the frame as received, for recorders. Built only while someone listens. */
+  #tap(stream: string, sink: StreamSink, text: string, receivedAt: number): void {
+    telemetry.rawMessage.publish({
+      exchange: this.#exchange,
+      connectionId: this.id,
+      kind: 'market',
+      stream,
+      ...(sink.key === undefined ? {} : { streamKey: sink.key }),
+      payload: text,
+      receivedAt,
+    });
   }
 
   #discard(reason: string): void {
