@@ -1,0 +1,2 @@
+// The `venuekit-recorder` command line; see README.md.
+export {};

@@ -1,0 +1,2 @@
+// The public API is filled in as the package grows; see README.md.
+export {};
