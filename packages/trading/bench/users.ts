@@ -3,11 +3,17 @@
 //
 //   pnpm --filter @venuekit/trading bench              full run (1, 100, 1000 users)
 //   pnpm --filter @venuekit/trading bench -- --smoke   small N, for CI
+//   ... bench -- --binance                             also over real sockets: the Binance adapter
+//                                                      against the fake Binance (1 and 100 users)
 //
 // The venue is the testkit's in-memory FakeExchange, so the figures are venuekit's own cost, without
-// network or server time. "bare" is the adapter's AccountClient used directly (its own credentials
-// check, user data subscription and order path); "session" is the same through UserManager (fair queue,
-// input validation, client order id, order tracker, bus events, error enrichment).
+// network or server time. With --binance the same rows are measured over 127.0.0.1 (the fake server
+// runs in this process, so its per-connection memory is counted too): there each user has their own
+// WebSocket API connection, and Binance allows 300 connection attempts per 5 minutes per IP, so 1000
+// users are not measured that way.
+// "bare" is the adapter's AccountClient used directly (its own credentials check, user data
+// subscription and order path); "session" is the same through UserManager (fair queue, input
+// validation, client order id, order tracker, bus events, error enrichment).
 // Not a test: it asserts nothing, and prints a markdown table.
 import {
   type AccountClient,
@@ -15,11 +21,15 @@ import {
   createCredentials,
   Decimal,
   InProcessBus,
+  type UserDataSubscription,
 } from '@venuekit/core';
-import { FakeExchange } from '@venuekit/testkit';
+import { BinanceAdapter } from '@venuekit/adapter-binance';
+import { type ExchangeEngine, FakeExchange, startFakeBinance } from '@venuekit/testkit';
 import { type TradingSession, UserManager } from '../src/index';
 
 const smoke = process.argv.includes('--smoke');
+const binance = process.argv.includes('--binance');
+const BINANCE_USERS = smoke ? [1, 3] : [1, 100];
 const USERS = smoke ? [1, 5, 20] : [1, 100, 1000];
 const ORDERS = smoke ? 200 : 5000;
 const WARMUP = smoke ? 20 : 500;
@@ -30,6 +40,7 @@ if (!gc) {
 }
 
 interface Row {
+  venue: string;
   users: number;
   bareBytesPerUser: number;
   sessionBytesPerUser: number;
@@ -60,31 +71,84 @@ function stats(samples: number[]): Stats {
   return { p50: at(0.5), p99: at(0.99), mean };
 }
 
-async function measure(users: number): Promise<Row> {
+interface Venue {
+  readonly name: string;
+  readonly adapter: FakeExchange | BinanceAdapter;
+  readonly engine: ExchangeEngine;
+  close(): Promise<void>;
+}
+
+async function inMemory(): Promise<Venue> {
   const fake = new FakeExchange();
-  for (let i = 0; i < users; i++) {
-    fake.addAccount({ ...keysFor(i), balances: { USDT: '100000000', BTC: '1000' } });
+  return { name: 'in-memory', adapter: fake, engine: fake.engine, close: () => fake.close() };
+}
+
+async function overSockets(): Promise<Venue> {
+  const server = await startFakeBinance({
+    symbols: ['BTCUSDT'],
+    simulation: false,
+    accounts: [],
+    limits: { connectionAttempts: 100_000, requestWeight: 10_000_000, ordersPer10s: 1_000_000 },
+  });
+  const adapter = new BinanceAdapter({
+    urls: { rest: server.restUrl, streams: server.streamsUrl, wsApi: server.wsApiUrl },
+  });
+  return {
+    name: 'binance (fake, 127.0.0.1)',
+    adapter,
+    engine: server.handle.engine,
+    close: async () => {
+      await adapter.close();
+      await server.close();
+    },
+  };
+}
+
+async function measure(users: number, open: () => Promise<Venue>): Promise<Row> {
+  const venue = await open();
+  const fake = venue.adapter;
+  // Account `users` is the warm-up user: it pays the one-time costs (instruments, venue clock,
+  // first connections, compiled code) before anything is measured, and stays connected.
+  for (let i = 0; i <= users; i++) {
+    venue.engine.createAccount({ ...keysFor(i), balances: { USDT: '100000000', BTC: '1000' } });
   }
   const credentials = (i: number): Credentials => {
     const { apiKey, secretKey } = keysFor(i);
     return createCredentials({ apiKey, secret: secretKey });
   };
+  const order = (price: string) => ({
+    symbol: 'BTC/USDT',
+    side: 'buy' as const,
+    type: 'limit' as const,
+    quantity: new Decimal('0.001'),
+    price: new Decimal(price),
+    timeInForce: 'GTC' as const,
+  });
 
-  // Bare account clients, each with its credentials checked and its user data stream open.
-  let before = heapUsed();
   const bare: AccountClient[] = [];
-  const bareSubscriptions = [];
-  for (let i = 0; i < users; i++) {
+  const bareSubscriptions: UserDataSubscription[] = [];
+  const openBare = async (i: number) => {
     const account = fake.createAccount(credentials(i), { userId: `u${i}` });
     await account.verifyCredentials();
     bareSubscriptions.push(await account.subscribeUserData({ next() {} }));
-    bare.push(account);
-  }
+    return account;
+  };
+  const bareWarm = await openBare(users);
+  const warmOrder = await bareWarm.placeOrder({ ...order('20000.00'), clientOrderId: 'warmup1' });
+  await bareWarm.cancelOrder({ symbol: 'BTC/USDT', orderId: warmOrder.id });
+
+  const bus = new InProcessBus();
+  const manager = new UserManager({ adapters: fake, bus });
+  const sessionWarm = await manager.connectUser('warm', credentials(users));
+  const warmSessionOrder = await sessionWarm.placeOrder({ ...order('20000.00') });
+  await sessionWarm.cancelOrder({ symbol: 'BTC/USDT', orderId: warmSessionOrder.id });
+
+  // Bare account clients, each with its credentials checked and its user data stream open.
+  let before = heapUsed();
+  for (let i = 0; i < users; i++) bare.push(await openBare(i));
   const bareBytesPerUser = (heapUsed() - before) / users;
 
   // The same users through the manager.
-  const bus = new InProcessBus();
-  const manager = new UserManager({ adapters: fake, bus });
   before = heapUsed();
   const sessions: TradingSession[] = [];
   for (let i = 0; i < users; i++) {
@@ -108,15 +172,7 @@ async function measure(users: number): Promise<Row> {
 
     const account = bare[i] as AccountClient;
     t = performance.now();
-    const viaBare = await account.placeOrder({
-      symbol: 'BTC/USDT',
-      side: 'buy',
-      type: 'limit',
-      quantity: new Decimal('0.001'),
-      price: new Decimal(price),
-      timeInForce: 'GTC',
-      clientOrderId: `b${n}x${i}`,
-    });
+    const viaBare = await account.placeOrder({ ...order(price), clientOrderId: `b${n}x${i}` });
     const bareMs = performance.now() - t;
     await account.cancelOrder({ symbol: 'BTC/USDT', orderId: viaBare.id });
 
@@ -128,10 +184,11 @@ async function measure(users: number): Promise<Row> {
 
   await manager.close();
   for (const subscription of bareSubscriptions) await subscription.unsubscribe();
-  for (const account of bare) await account.close();
+  for (const account of [...bare, bareWarm]) await account.close();
   await bus.close();
-  await fake.close();
+  await venue.close();
   return {
+    venue: venue.name,
     users,
     bareBytesPerUser,
     sessionBytesPerUser,
@@ -150,16 +207,17 @@ function us(x: number): string {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  for (const users of USERS) rows.push(await measure(users));
+  for (const users of USERS) rows.push(await measure(users, inMemory));
+  if (binance) for (const users of BINANCE_USERS) rows.push(await measure(users, overSockets));
   const lines = [
-    `Users benchmark${smoke ? ' (smoke)' : ''}: Node ${process.version}, ${ORDERS} orders per row, in-memory fake exchange`,
+    `Users benchmark${smoke ? ' (smoke)' : ''}: Node ${process.version}, ${ORDERS} orders per row`,
     '',
-    '| users | KiB/user bare | KiB/user session | session overhead KiB/user | order µs bare p50 / p99 | order µs session p50 / p99 | overhead µs (mean) |',
-    '| ----: | ------------: | ---------------: | ------------------------: | ----------------------: | -------------------------: | -----------------: |',
+    '| venue | users | KiB/user bare | KiB/user session | session overhead KiB/user | order µs bare p50 / p99 | order µs session p50 / p99 | overhead µs (mean) |',
+    '| ----- | ----: | ------------: | ---------------: | ------------------------: | ----------------------: | -------------------------: | -----------------: |',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.users} | ${kb(row.bareBytesPerUser)} | ${kb(row.sessionBytesPerUser)} | ${kb(row.sessionBytesPerUser - row.bareBytesPerUser)} | ${us(row.bare.p50)} / ${us(row.bare.p99)} | ${us(row.session.p50)} / ${us(row.session.p99)} | ${us(row.session.mean - row.bare.mean)} |`,
+      `| ${row.venue} | ${row.users} | ${kb(row.bareBytesPerUser)} | ${kb(row.sessionBytesPerUser)} | ${kb(row.sessionBytesPerUser - row.bareBytesPerUser)} | ${us(row.bare.p50)} / ${us(row.bare.p99)} | ${us(row.session.p50)} / ${us(row.session.p99)} | ${us(row.session.mean - row.bare.mean)} |`,
     );
   }
   console.log(lines.join('\n'));

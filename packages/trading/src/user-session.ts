@@ -267,7 +267,6 @@ export class UserSession implements TradingSession {
   }
 
   async placeOrder(input: OrderRequestInput | OrderRequest, options?: PlaceOrderOptions): Promise<Order> {
-    const context = { ...this.#context, operation: 'placeOrder' };
     let request: OrderRequest;
     try {
       request = normalizeOrderRequest(input);
@@ -275,7 +274,7 @@ export class UserSession implements TradingSession {
         request = { ...request, clientOrderId: createClientOrderId(this.#prefix) };
       }
     } catch (error) {
-      throw toVenuekitError(error, { ...context, sent: false });
+      throw toVenuekitError(error, { ...this.#context, operation: 'placeOrder', sent: false });
     }
     const order = await this.#request(
       'placeOrder',
@@ -467,6 +466,7 @@ export class UserSession implements TradingSession {
 
   /** Throws, before anything is queued or sent, when this user may not send now. */
   #refuseEarly(operation: string, symbol: UnifiedSymbol | undefined, extra: ErrorContext): void {
+    if (this.#state !== 'closed' && this.#state !== 'unauthorized' && this.#cooldownUntil === 0) return;
     const context = { ...this.#context, ...extra, operation, ...(symbol ? { symbol } : {}), sent: false };
     if (this.#state === 'closed') {
       throw new ClosedError({ message: `user ${this.userId} is disconnected; request not sent`, context });
@@ -482,7 +482,8 @@ export class UserSession implements TradingSession {
       });
     }
     const wait = this.#cooldownUntil - this.#clock.now();
-    if (wait > 0) {
+    if (wait <= 0) this.#cooldownUntil = 0;
+    else {
       throw new RateLimitError({
         message: `user ${this.userId} was rate-limited by the venue; request not sent for another ${wait} ms`,
         retryAfterMs: wait,
