@@ -564,7 +564,13 @@ export class StreamManager {
 
   /** Adds a subscriber to the shared stream of the request, opening it when it is the first. */
   #attach(request: ResolvedRequest, subscriber: Subscriber<unknown>): SharedStream {
-    const stream = this.#stream(request);
+    let stream: SharedStream;
+    try {
+      stream = this.#stream(request);
+    } catch (error) {
+      subscriber.end(); // lets go of its AbortSignal
+      throw error;
+    }
     if (!stream.add(subscriber)) {
       // Already ended (an aborted signal): free the stream if nobody else uses it.
       if (stream.subscriberCount === 0) this.#release(stream);

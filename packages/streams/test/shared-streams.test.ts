@@ -435,7 +435,13 @@ describe('a gateway and a consumer on one bus', () => {
       gateway: true,
       clock: gatewayClock,
     });
-    const consumer = new StreamManager({ bus, source: 'bus', defaultExchange: 'fake', leaseMs: 3000 });
+    const consumer = new StreamManager({
+      bus,
+      source: 'bus',
+      defaultExchange: 'fake',
+      leaseMs: 3000,
+      clock: gatewayClock,
+    });
     closeables.push(fake, bus, gateway, consumer);
     return { fake, bus, gateway, consumer, gatewayClock };
   }
@@ -513,6 +519,21 @@ describe('a gateway and a consumer on one bus', () => {
     await consumer.unsubscribeFromPublicData('BTC/USDT');
     await until(() => gateway.publications().length === 0);
     await expect(consumer.subscribeToDepth('DOGE/USDT')).rejects.toMatchObject({ code: 'UNKNOWN_SYMBOL' });
+  });
+
+  it('a consumer renews its lease while it holds the stream, and releases it when it leaves', async () => {
+    const { fake, gateway, consumer, gatewayClock } = pair();
+    await gateway.serve();
+    const sub = consumer.subscribe({ kind: 'ticker', symbol: 'ETH/USDT' }, () => {});
+    await sub.ready;
+    for (let i = 0; i < 10; i++) await gatewayClock.advance(1000);
+    expect(gateway.publications()).toEqual([
+      { topic: 'market.fake.ETH/USDT.ticker', local: false, remoteConsumers: 1 },
+    ]);
+    expect(fake.marketData.streamStats()).toHaveLength(1);
+    await sub.unsubscribe();
+    await until(() => gateway.publications().length === 0);
+    await until(() => fake.marketData.streamStats().length === 0);
   });
 
   it('a consumer that stops renewing loses its lease, and the exchange subscription is freed', async () => {
