@@ -502,6 +502,23 @@ describe('a gateway and a consumer on one bus', () => {
     await loop;
   });
 
+  it('status signals cross the bus in order with the data: a consumer sees the gateway reconnect', async () => {
+    const { gateway, consumer } = pair();
+    await gateway.serve();
+    const log: string[] = [];
+    const sub = consumer.subscribe(
+      { kind: 'orderBook', symbol: 'BTC/USDT' },
+      { next: (u) => void log.push(`book resynced=${u.resynced}`), status: (s) => void log.push(s.type) },
+    );
+    await sub.ready;
+    await until(() => log.includes('book resynced=true'));
+    await gateway.connections.close('fake-memory-market');
+    await until(() => log.filter((l) => l === 'book resynced=true').length === 2);
+    const after = log.slice(log.indexOf('reconnecting'));
+    expect(after).toEqual(['reconnecting', 'resubscribed', 'book resynced=true']);
+    expect(consumer.figures()[0]?.reconnects).toBe(1);
+  });
+
   it('the seed verbs work the same from a consumer process', async () => {
     const { fake, gateway, consumer } = pair();
     await gateway.serve();
