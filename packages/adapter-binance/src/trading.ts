@@ -891,7 +891,8 @@ export class BinanceAccount implements AccountClient {
 
 /**
  * Whether a failed placement may nevertheless have reached the matching engine: a timeout, a
- * dropped connection (unless nothing was sent), Binance's -1006/-1007, or a 5xx.
+ * dropped connection (unless nothing was sent), Binance's -1006/-1007, a 5xx, or a close while
+ * the request was out.
  */
 export function isAmbiguous(error: unknown): boolean {
   if (!isVenuekitError(error)) return false;
@@ -903,6 +904,8 @@ export function isAmbiguous(error: unknown): boolean {
     });
   }
   if (error instanceof NetworkError) return error.context.sent !== false;
+  // Closed while the request was out (the account or its connection shut down).
+  if (error instanceof ClosedError) return error.context.sent === true;
   return false;
 }
 

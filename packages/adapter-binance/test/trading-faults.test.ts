@@ -151,6 +151,23 @@ describe('an order whose answer is lost is settled, never resent', () => {
     expect(harness.requests.filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(1);
   });
 
+  it('closing the account while an order is out answers OrderStateUnknownError, not a plain failure', async () => {
+    const harness = await start();
+    await harness.account.placeOrder(order({ price: '30000' }), { transport: 'websocket' });
+    const fault = harness.fake.handle.faults.failRequests({
+      transport: 'wsApi',
+      endpoint: 'order.place',
+      action: { type: 'noResponse' },
+    });
+    const pending = harness.failure(() =>
+      harness.account.placeOrder(order({ clientOrderId: 'closing-1' }), { transport: 'websocket' }),
+    );
+    await fault.whenHit();
+    await harness.account.close();
+    expect(await pending).toMatchObject({ code: 'ORDER_STATE_UNKNOWN', clientOrderId: 'closing-1' });
+    expect(atVenue(harness, 'closing-1')).toHaveLength(1);
+  });
+
   it('a cancel whose answer is lost returns the canceled order', async () => {
     const harness = await start();
     const placed = await harness.account.placeOrder(order());

@@ -254,7 +254,8 @@ export class BinanceWsApiClient {
     this.#closed = true;
     this.#isReady = false;
     this.#ready.reject(this.#closedError());
-    this.#failPending(() => this.#closedError());
+    // These went out: closing does not tell whether the venue acted on them.
+    this.#failPending((method) => this.#closedError().withContext({ operation: method, sent: true }));
     await this.#connection.close(1000, 'client closed');
   }
 
