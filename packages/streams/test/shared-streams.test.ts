@@ -57,6 +57,35 @@ describe('shared subscriptions over the in-memory fake exchange', () => {
     expect(venueStreams(fake)).toEqual([{ key: 'BTC/USDT|trades', subscribers: 1 }]);
   });
 
+  it('every stream kind delivers through the manager', async () => {
+    const { fake, streams } = setup();
+    const requests = [
+      { kind: 'ticker', symbol: 'BTC/USDT' },
+      { kind: 'miniTicker', symbol: 'BTC/USDT' },
+      { kind: 'bookTicker', symbol: 'BTC/USDT' },
+      { kind: 'trades', symbol: 'BTC/USDT' },
+      { kind: 'aggTrades', symbol: 'BTC/USDT' },
+      { kind: 'klines', symbol: 'BTC/USDT', interval: '1m' },
+      { kind: 'depth', symbol: 'BTC/USDT', levels: 5 },
+      { kind: 'depth', symbol: 'BTC/USDT', levels: 10 },
+      { kind: 'depth', symbol: 'BTC/USDT', levels: 20 },
+      { kind: 'orderBook', symbol: 'BTC/USDT' },
+    ] as const;
+    const received = new Map<string, { symbol: string }[]>();
+    const subs = requests.map((request) =>
+      streams.subscribe(request, (value) => {
+        const topic = streams.topicOf(request);
+        received.set(topic, [...(received.get(topic) ?? []), value as { symbol: string }]);
+      }),
+    );
+    await Promise.all(subs.map((s) => s.ready));
+    makeTrades(fake, 'BTCUSDT', 5);
+    await until(() => received.size === requests.length, 20_000, `every kind (${[...received.keys()]})`);
+    for (const values of received.values()) expect(values[0]?.symbol).toBe('BTC/USDT');
+    const depth5 = received.get('market.fake.BTC/USDT.depth.5')?.at(-1) as unknown as { bids: unknown[] };
+    expect(depth5.bids.length).toBeLessThanOrEqual(5);
+  });
+
   it('different streams of a symbol are separate subscriptions', async () => {
     const { fake, streams } = setup();
     const subs = [
