@@ -276,14 +276,18 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     expect(error.venue?.code).toBe(-2010);
   });
 
-  it('disconnecting ends the user data subscription at the venue and forgets the user', async () => {
+  it('disconnecting ends the user’s connection and subscription at the venue; closing the manager ends everyone’s', async () => {
     const { manager, connect, fake } = await setup();
     const alice = await connect('alice');
     await connect('bob');
     const events: BusEvent[] = [];
     await manager.subscribe('alice', 'orders', (event) => events.push(event));
+    // Each account has its own WebSocket API connection (its user data subscription).
+    const apiConnections = () => fake.handle.connections('wsApi').length;
+    await waitFor(() => apiConnections() === 2, 'both users’ WebSocket API connections');
     await manager.disconnectUser('alice');
     expect(alice.state).toBe('closed');
+    await waitFor(() => apiConnections() === 1, 'alice’s connection to close at the venue');
     expect(manager.listUsers()).toEqual(['bob']);
     // An order placed on Alice's account by someone else (the venue's engine) reaches no topic of hers.
     fake.handle.engine.placeOrder('alice', {
@@ -297,6 +301,11 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     await manager.getOrders('bob', 'BTC/USDT'); // a round trip, so a stray event would have arrived
     expect(events).toEqual([]);
     await expect(manager.getOrders('alice', 'BTC/USDT')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+
+    // Shutting the manager down does the same for everyone.
+    await manager.close();
+    await waitFor(() => apiConnections() === 0, 'every user’s connection to close at the venue');
+    expect(manager.listUsers()).toEqual([]);
   });
 
   it('keeps every credential out of every output over real sockets too', async () => {
