@@ -72,6 +72,8 @@ function text(value: unknown, field: string, multiline = false): string {
 }
 
 function seal(credentials: Credentials): Credentials {
+  // Already sealed (createCredentials given its own result): it is frozen, so return it as is.
+  if (Object.isFrozen(credentials)) return credentials;
   Object.defineProperty(credentials, inspect.custom, {
     value: () => `Credentials(${credentials.type}, [REDACTED])`,
   });

@@ -23,6 +23,31 @@ describe('Secret and credentials', () => {
     secret.dispose();
   });
 
+  it('scrubs with thousands of live secrets, including ones glued into longer text and PEM lines', () => {
+    const secrets = Array.from(
+      { length: 2000 },
+      (_, i) => new Secret(`user${i}-secret-${'x'.repeat(8)}${i * 7919}`),
+    );
+    const pem = new Secret(
+      '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIPEMBODYLINE0123\n-----END PRIVATE KEY-----',
+    );
+    const text = `a ${secrets[1234]?.reveal()} b key=${secrets[5]?.reveal()} glued${secrets[42]?.reveal()}glued pem MC4CAQAwBQYDK2VwBCIEIPEMBODYLINE0123`;
+    const scrubbed = scrubSecrets(text);
+    for (const i of [1234, 5, 42]) expect(scrubbed).not.toContain(secrets[i]?.reveal());
+    expect(scrubbed).not.toContain('PEMBODYLINE');
+    expect(scrubbed).toContain('glued');
+    expect(scrubSecrets('log line with nothing secret in it')).toBe('log line with nothing secret in it');
+    for (const s of secrets) s.dispose();
+    pem.dispose();
+    expect(scrubSecrets(text)).toContain('user1234-secret');
+  });
+
+  it('accepts its own sealed credentials again', () => {
+    const credentials = createCredentials({ apiKey: 'key-abcdefgh-456', secret: 'secret-abcdefgh-456' });
+    expect(createCredentials(credentials)).toBe(credentials);
+    disposeCredentials(credentials);
+  });
+
   it('credentials validate input and print redacted', () => {
     const credentials = createCredentials({ apiKey: 'key-abcdefgh-123', secret: 'secret-abcdefgh-123' });
     expect(credentials.type).toBe('hmac');

@@ -5,9 +5,21 @@ const REDACTED = '[REDACTED]';
 // Every live secret's value, so that text from anywhere (an error body, a URL,
 // a log line) can be scrubbed of it. Short values are not registered: scrubbing
 // them would mangle ordinary text, and no real key is that short.
-const liveSecrets = new Set<string>();
+// Counted, because two owners may hold equal values (the same key given twice).
+const liveSecrets = new Map<string, number>();
+// Token runs of the live values (a PEM key is several base64 lines), for the
+// scan used when many secrets are live.
+const liveTokens = new Map<string, number>();
+// How many live tokens have each length, to find one embedded in a longer run.
+const tokenLengths = new Map<number, number>();
 let scrubPattern: RegExp | null = null;
 const MIN_SCRUBBED_LENGTH = 8;
+// Up to this many live values one alternation regex finds them anywhere in a text;
+// beyond it (a process with thousands of users) the cost of matching every line
+// against every value grows too much, so text is cut into tokens and each token is
+// looked up instead: the cost per line then does not depend on how many users exist.
+const REGEX_LIMIT = 64;
+const TOKEN = /[A-Za-z0-9+/=_-]{8,}/g;
 
 /**
  * Holds a credential so that it cannot leak by accident: it is not enumerable,
@@ -62,12 +74,30 @@ export function isSecret(value: unknown): value is Secret {
 
 function register(value: string): void {
   if (value.length < MIN_SCRUBBED_LENGTH) return;
-  liveSecrets.add(value);
+  liveSecrets.set(value, (liveSecrets.get(value) ?? 0) + 1);
+  for (const token of value.match(TOKEN) ?? []) {
+    const n = liveTokens.get(token) ?? 0;
+    liveTokens.set(token, n + 1);
+    if (n === 0) tokenLengths.set(token.length, (tokenLengths.get(token.length) ?? 0) + 1);
+  }
   scrubPattern = null;
 }
 
 function unregister(value: string): void {
-  if (liveSecrets.delete(value)) scrubPattern = null;
+  const count = liveSecrets.get(value);
+  if (count === undefined) return;
+  if (count > 1) liveSecrets.set(value, count - 1);
+  else liveSecrets.delete(value);
+  for (const token of value.match(TOKEN) ?? []) {
+    const n = liveTokens.get(token) ?? 0;
+    if (n > 1) liveTokens.set(token, n - 1);
+    else if (liveTokens.delete(token)) {
+      const m = tokenLengths.get(token.length) ?? 0;
+      if (m > 1) tokenLengths.set(token.length, m - 1);
+      else tokenLengths.delete(token.length);
+    }
+  }
+  scrubPattern = null;
 }
 
 // Query-string and header shapes that carry credentials even when we never saw
@@ -77,16 +107,33 @@ const CREDENTIAL_SHAPES =
 
 /** Removes live secret values and credential-shaped fragments from text. */
 export function scrubSecrets(text: string): string {
-  let out = text.replace(CREDENTIAL_SHAPES, `$1${REDACTED}`);
-  if (liveSecrets.size > 0) {
+  const out = text.replace(CREDENTIAL_SHAPES, `$1${REDACTED}`);
+  if (liveSecrets.size === 0) return out;
+  if (liveSecrets.size <= REGEX_LIMIT) {
     scrubPattern ??= new RegExp(
-      [...liveSecrets]
+      [...liveSecrets.keys()]
         .sort((a, b) => b.length - a.length)
         .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
         .join('|'),
       'g',
     );
-    out = out.replace(scrubPattern, REDACTED);
+    return out.replace(scrubPattern, REDACTED);
+  }
+  return out.replace(TOKEN, scrubToken);
+}
+
+function scrubToken(token: string): string {
+  if (liveTokens.has(token)) return REDACTED;
+  // A live value inside a longer run: look at every window of each live length.
+  let out = token;
+  for (const length of tokenLengths.keys()) {
+    if (length >= out.length) continue;
+    for (let i = 0; i + length <= out.length; i++) {
+      if (liveTokens.has(out.slice(i, i + length))) {
+        out = `${out.slice(0, i)}${REDACTED}${out.slice(i + length)}`;
+        i += REDACTED.length - 1;
+      }
+    }
   }
   return out;
 }
