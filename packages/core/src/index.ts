@@ -140,6 +140,7 @@ export {
   type ConnectionStartedEvent,
   type DiscardEvent,
   type DropEvent,
+  type LogLineEvent,
   type MessageReceivedEvent,
   type OrderEvent,
   type RateLimitEvent,

@@ -4,6 +4,7 @@ import { createCredentials } from './credentials';
 import { AuthenticationError } from './errors';
 import { clearContext, createLogger, getContext, runWithContext, setContext } from './logging';
 import { Secret } from './secret';
+import { telemetry } from './telemetry';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -122,5 +123,27 @@ describe('logging', () => {
     quiet.debug('hidden');
     quiet.warn('shown');
     expect(lines.map((l) => l.msg)).toEqual(['shown']);
+  });
+
+  it('publishes every written line, redacted, on venuekit:log:line while observed, whatever the destination', () => {
+    const { logger, raw } = capture();
+    const published: string[] = [];
+    logger.info('before anyone listens');
+    const off = telemetry.logLine.subscribe((event) => published.push(event.line));
+    const secret = new Secret('log-line-secret-0123456789');
+    try {
+      logger
+        .child({ userId: 'alice' })
+        .warn('signed', { apiKey: 'plain-key-9876543210', note: secret.reveal() });
+      logger.debug('second');
+    } finally {
+      off();
+      secret.dispose();
+    }
+    logger.info('after');
+    expect(published).toEqual(raw.slice(1, 3));
+    expect(published[0]).toContain('"userId":"alice"');
+    expect(published.join('')).not.toContain('plain-key-9876543210');
+    expect(published.join('')).not.toContain('log-line-secret-0123456789');
   });
 });

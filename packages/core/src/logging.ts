@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { redact, scrubSecrets } from './secret';
+import { telemetry } from './telemetry';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export type LogMeta = Record<string, unknown>;
@@ -156,10 +157,17 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // Errors were already turned into plain objects by `redact` (type, message, stack, cause);
       // pino's own error serializer would fold the cause into the message.
       serializers: { err: (value: unknown) => value },
+      // Every line, whatever its destination, also goes to venuekit:log:line while someone listens.
+      hooks: { streamWrite: publishLine },
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
   return new PinoBackedLogger(instance);
+}
+
+function publishLine(line: string): string {
+  if (telemetry.logLine.hasSubscribers) telemetry.logLine.publish({ line });
+  return line;
 }
 
 /** A logger that writes nothing. */

@@ -161,6 +161,14 @@ export interface UserSessionEvent {
   userId: string;
   event: 'connected' | 'disconnected' | 'failed';
 }
+/**
+ * A line a core logger wrote (`createLogger`), exactly as it went to its destination: already
+ * redacted. For test-run guards that scan all log output, and for log shippers; published only
+ * while someone listens.
+ */
+export interface LogLineEvent {
+  line: string;
+}
 export interface DiscardEvent {
   exchange: string;
   connectionId?: string;
@@ -186,6 +194,7 @@ export const telemetry = {
   rateLimit: channel<RateLimitEvent>('venuekit:ratelimit:update'),
   clockSync: channel<ClockSyncEvent>('venuekit:clock:synced'),
   userSession: channel<UserSessionEvent>('venuekit:user:session'),
+  logLine: channel<LogLineEvent>('venuekit:log:line'),
 } as const;
 
 export type TelemetryChannelName = keyof typeof telemetry;
