@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClockSkewHealth, RateLimitsHealth } from '../src/types';
 import { getJson, getText, type Rig, startRig, waitFor } from './support/fault-harness';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text';
 
@@ -164,5 +165,123 @@ describe('websocket connections, with a tripped circuit breaker', () => {
     expect(sampleValue(metrics, 'venuekit_health_status', { component: 'system', status: 'unhealthy' })).toBe(
       1,
     );
+  });
+});
+
+describe('rate limits, with a 429 and an IP ban', () => {
+  it('goes degraded while backing off after a 429', async () => {
+    rig = await startRig();
+    const { adapter, health, fake, url } = rig;
+    await adapter.rest.fetchTime();
+    expect(await health.checkComponent('rateLimits')).toMatchObject({ status: 'healthy', banned: false });
+
+    fake.handle.faults.failRequests({
+      endpoint: '/api/v3/time',
+      action: { type: 'error', status: 429, retryAfterSeconds: 60 },
+    });
+    // The governor holds traffic for a minute: the call settles when the adapter closes.
+    const held = adapter.rest.fetchTime().catch((error: unknown) => error);
+    const backingOff = await waitFor(
+      () => health.checkComponent('rateLimits'),
+      (h) => h.status !== 'healthy',
+      'the 429 backoff',
+    );
+    expect(backingOff).toMatchObject({
+      status: 'degraded',
+      banned: false,
+      exchanges: { binance: { backingOff: true, backoffUntil: expect.any(Number) } },
+    });
+    const http = await getJson(`${url}/health`);
+    expect(http.status).toBe(200);
+    expect(http.body).toMatchObject({
+      status: 'degraded',
+      components: { rateLimits: { status: 'degraded' } },
+    });
+    const metrics = parsePrometheusText((await getText(`${url}/metrics`)).text);
+    expect(
+      sampleValue(metrics, 'venuekit_rate_limit_events_total', { exchange: 'binance', kind: 'backoff' }),
+    ).toBe(1);
+    expect(
+      sampleValue(metrics, 'venuekit_requests_total', {
+        path: '/api/v3/time',
+        outcome: 'rejected',
+        status: '429',
+      }),
+    ).toBe(1);
+    await rig.close();
+    rig = undefined;
+    await held;
+  });
+
+  it('goes unhealthy while the venue bans the IP (418), over the API and over HTTP', async () => {
+    rig = await startRig();
+    const { adapter, health, fake, url } = rig;
+    await adapter.rest.fetchTime();
+    const before = await health.checkComponent('rateLimits');
+    expect(before).toMatchObject({
+      status: 'healthy',
+      exchanges: { binance: { usedWeight: expect.any(Number) } },
+    });
+
+    fake.handle.faults.ban(120_000);
+    await expect(adapter.rest.fetchTime()).rejects.toMatchObject({ code: 'IP_BANNED' });
+    const banned = await health.checkComponent('rateLimits');
+    expect(banned).toMatchObject({
+      status: 'unhealthy',
+      banned: true,
+      exchanges: { binance: { banned: true, bannedUntil: expect.any(Number) } },
+    });
+    const until = (banned as RateLimitsHealth).exchanges.binance?.bannedUntil;
+    expect(until).toBeGreaterThan(Date.now() + 60_000);
+
+    const http = await getJson(`${url}/health`);
+    expect(http.status).toBe(503);
+    expect(http.body).toMatchObject({
+      status: 'unhealthy',
+      reason: { rule: 'R2', causes: ['rateLimits'] },
+      components: { rateLimits: { status: 'unhealthy', banned: true } },
+    });
+    expect((await getJson(`${url}/health/rateLimits`)).status).toBe(503);
+    expect((await getJson(`${url}/ready`)).status).toBe(503);
+    const metrics = parsePrometheusText((await getText(`${url}/metrics`)).text);
+    expect(sampleValue(metrics, 'venuekit_rate_limit_ip_banned', { exchange: 'binance' })).toBe(1);
+    expect(
+      sampleValue(metrics, 'venuekit_rate_limit_events_total', { exchange: 'binance', kind: 'ban' }),
+    ).toBe(1);
+    expect(
+      sampleValue(metrics, 'venuekit_health_status', { component: 'rateLimits', status: 'unhealthy' }),
+    ).toBe(1);
+  });
+});
+
+describe('clock skew, with the venue clock moved', () => {
+  it('goes degraded beyond 1 s and unhealthy beyond 5 s of measured offset', async () => {
+    rig = await startRig();
+    const { adapter, health, fake, url } = rig;
+    await adapter.timeSync.resync();
+    expect(await health.checkComponent('clockSkew')).toMatchObject({ status: 'healthy' });
+
+    fake.handle.faults.skewClock(3_000);
+    await adapter.timeSync.resync();
+    const degraded = await health.checkComponent('clockSkew');
+    expect(degraded.status).toBe('degraded');
+    expect((degraded as ClockSkewHealth).offsetMs).toBeGreaterThanOrEqual(2_500);
+    expect((degraded as ClockSkewHealth).offsetMs).toBeLessThan(3_500);
+    expect((await getJson(`${url}/health`)).body).toMatchObject({ status: 'degraded' });
+
+    fake.handle.faults.skewClock(-8_000);
+    await adapter.timeSync.resync();
+    const unhealthy = await health.checkComponent('clockSkew');
+    expect(unhealthy).toMatchObject({
+      status: 'unhealthy',
+      exchanges: { binance: { offsetMs: expect.any(Number), lastSyncAt: expect.any(Number) } },
+    });
+    expect((unhealthy as ClockSkewHealth).exchanges.binance?.offsetMs).toBeLessThan(-7_500);
+    const http = await getJson(`${url}/health/clockSkew`);
+    expect(http.status).toBe(503);
+    expect(http.body).toMatchObject({ component: 'clockSkew', status: 'unhealthy' });
+    expect((await getJson(`${url}/health`)).status).toBe(503);
+    const metrics = parsePrometheusText((await getText(`${url}/metrics`)).text);
+    expect(sampleValue(metrics, 'venuekit_clock_offset_seconds', { exchange: 'binance' })).toBeLessThan(-7.5);
   });
 });
