@@ -5,8 +5,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@venuekit/source'] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Tests wait on conditions with their own deadlines (up to 90 s on a loaded 2-core machine).
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
     passWithNoTests: true,
   },
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from '@venuekit/core';
+import { type LogLevel, ValidationError } from '@venuekit/core';
 import type { DemoUserKeys } from './user-desk';
 
 /**
@@ -9,6 +9,8 @@ import type { DemoUserKeys } from './user-desk';
  * - `BINANCE_TESTNET_API_KEY`, `BINANCE_TESTNET_SECRET_KEY`: a Binance spot testnet key (HMAC)
  * - `BINANCE_TESTNET_API_KEY_2`, `BINANCE_TESTNET_SECRET_KEY_2`: optionally, a second testnet user
  * - `BINANCE_API_KEY`, `BINANCE_SECRET_KEY`: a production key, used by `smoke:live` for read-only calls
+ * - `VENUEKIT_LOG_LEVEL`: the demo's log level (default `warn`)
+ * - `REDIS_URL`: the Redis server for `--redis` (read with the command line, in options.ts)
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,4 +38,19 @@ export function testnetUsersFromEnv(env: Env = process.env): DemoUserKeys[] {
 /** A production key for read-only smoke checks, when one is set. */
 export function productionKeysFromEnv(env: Env = process.env): DemoUserKeys | undefined {
   return pair(env, 'BINANCE_API_KEY', 'BINANCE_SECRET_KEY', 'production');
+}
+
+const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** The log level the demo runs at: `VENUEKIT_LOG_LEVEL`, default `warn`. */
+export function logLevelFromEnv(env: Env = process.env): LogLevel {
+  const value = env.VENUEKIT_LOG_LEVEL?.trim().toLowerCase();
+  if (!value) return 'warn';
+  if (!LEVELS.includes(value as LogLevel)) {
+    throw new ValidationError('INVALID_PARAMETER', {
+      field: 'VENUEKIT_LOG_LEVEL',
+      rule: `must be one of ${LEVELS.join(', ')}`,
+    });
+  }
+  return value as LogLevel;
 }

@@ -1,12 +1,15 @@
 import { createLogger, isVenuekitError } from '@venuekit/core';
 import { startDemo } from './demo';
+import { logLevelFromEnv } from './env';
 import { parseDemoArgs, USAGE } from './options';
 
 // `npm run demo` → scripts/bootstrap.mjs → `pnpm --filter @venuekit/demo start` → here.
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parseDemoArgs>;
+  let level: ReturnType<typeof logLevelFromEnv>;
   try {
     parsed = parseDemoArgs(process.argv.slice(2), process.env);
+    level = logLevelFromEnv(process.env);
   } catch (error) {
     console.error(isVenuekitError(error) ? error.message : String(error));
     console.error('Run with --help for the options.');
@@ -29,15 +32,19 @@ async function main(): Promise<void> {
   );
   const demo = await startDemo({
     ...options,
-    logger: createLogger({ level: 'warn', name: 'venuekit-demo' }),
+    logger: createLogger({ level, name: 'venuekit-demo' }),
   });
 
-  const users = demo.users.map((desk) => desk.userId);
+  const users = demo.users.map(
+    (desk) => `${desk.userId}${desk.ready ? '' : ' (could not connect: see the page)'}`,
+  );
   console.log('');
   console.log(`  Dashboard:  ${demo.url}`);
   console.log(`  Health:     ${demo.url}ops/health   (also /ops/ready, /ops/live, /ops/metrics)`);
   console.log(`  Markets:    ${demo.market.symbols.join(', ')}`);
-  console.log(`  Users:      ${users.length > 0 ? users.join(', ') : 'none (no trading)'}`);
+  console.log(
+    `  Users:      ${users.length > 0 ? users.join(', ') : (demo.system.tradingNote ?? 'none (no trading)')}`,
+  );
   if (demo.system.fake) console.log(`  Fake REST:  ${demo.system.fake.restUrl}`);
   if (!demo.marketReady) console.log('  Market data is not flowing yet: see the health panel.');
   console.log('');

@@ -97,17 +97,19 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await desk.locator('input[name="quantity"]').fill('0.01');
     await desk.locator('button.place').click();
     await expectText(desk.locator('.outcome'), /^order \d+ new: buy 0\.01 BTC\/USDT @ /);
-    const row = desk.locator(`.open-orders tr[data-price="${price}"]`);
+    const orderId = /^order (\d+)/.exec((await desk.locator('.outcome').textContent()) ?? '')?.[1];
+    const row = desk.locator(`.open-orders tr[data-order="${orderId}"]`);
     await row.waitFor();
     await expectText(row, /BTC\/USDT/);
+    expect(Number(await row.getAttribute('data-price'))).toBe(Number(price));
     // The order is really on the (fake) exchange's book.
     const onVenue = demo.system.fake?.handle.orders('alice') ?? [];
-    expect(onVenue.some((order) => order.price.toFixed(2) === price && order.side === 'BUY')).toBe(true);
+    expect(onVenue.some((order) => String(order.orderId) === orderId && order.price.eq(price))).toBe(true);
 
     await row.locator('button.cancel').click();
     await row.waitFor({ state: 'detached' });
     await expectText(desk.locator('.outcome'), /canceled$/);
-    expect(demo.system.fake?.handle.orders('alice').some((order) => order.price.toFixed(2) === price)).toBe(
+    expect(demo.system.fake?.handle.orders('alice').some((order) => String(order.orderId) === orderId)).toBe(
       false,
     );
   });
@@ -158,7 +160,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
   });
 
   it('looks right: a screenshot of the whole page, and no script errors', async () => {
-    await page.locator('[data-symbol="BTC/USDT"]').click();
+    await page.locator('.market[data-symbol="BTC/USDT"]').click();
     await page.waitForFunction(
       () => Number(document.querySelector('#candles')?.getAttribute('data-count')) > 2,
     );
