@@ -134,6 +134,8 @@ export async function connect(
 ): Promise<pg.Client> {
   const client = new pg.Client(database.clientConfig());
   client.on('error', onError);
+  // Ended by the server or the network without an error event: the same as an error.
+  client.on('end', () => onError(new Error('Connection terminated')));
   try {
     await client.connect();
   } catch (error) {

@@ -89,7 +89,7 @@ export interface FieldColumn<V> {
 export interface Field<V> {
   readonly optional: boolean;
   readonly columns: readonly FieldColumn<V>[];
-  /** Rebuilds the value from the decoded columns (in `columns` order); undefined when absent. */
+  /** Rebuilds the value from its columns, each already decoded by its codec (in `columns` order). */
   decode(values: readonly unknown[]): V | undefined;
 }
 
@@ -107,11 +107,11 @@ function single<V>(
   description: string,
   encode: (v: V) => string | number | boolean,
 ): RequiredField<V> {
-  const codec = CODECS[type];
   return {
     optional: false as const,
     columns: [{ name, type, description, encode }],
-    decode: (values) => codec.decode(values[0] ?? null) as V | undefined,
+    // The column's codec has already decoded it (null → undefined).
+    decode: (values) => values[0] as V | undefined,
   };
 }
 
