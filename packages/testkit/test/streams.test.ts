@@ -192,6 +192,21 @@ describe('stream payloads, against the docs', () => {
   });
 });
 
+describe('partial depth', () => {
+  it('is pushed every interval, even when the book did not change', async () => {
+    const socket = await open('/ws/btcusdt@depth5@100ms');
+    const snapshots = await socket.next<{ lastUpdateId: number }>(
+      () => socket.matching((json) => 'lastUpdateId' in json).length >= 3,
+    );
+    const pushed = socket.matching<{ lastUpdateId: number; bids: unknown[] }>(
+      (json) => 'lastUpdateId' in json,
+    );
+    expect(snapshots).toBeDefined();
+    expect(new Set(pushed.map((p) => p.lastUpdateId)).size).toBe(1);
+    expect(pushed[0]!.bids).toHaveLength(5);
+  });
+});
+
 describe('connection rules', () => {
   it('closes with 1008 "Too many requests" past 5 incoming messages per second', async () => {
     const socket = await open('/ws');

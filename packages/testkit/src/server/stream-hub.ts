@@ -115,7 +115,8 @@ function timerClassOf(key: StreamKey): TimerClass | undefined {
  * Fans engine events out to market-stream connections. Real-time streams (trade, aggTrade,
  * bookTicker) are sent as the engine emits them; depth diffs are merged per push interval
  * (`U` = first id, `u` = last id of the interval, so ids stay contiguous across pushes); partial
- * depth, tickers, klines and average price are pushed on their interval when they changed. Each
+ * depth is pushed every interval; tickers, klines and average price on their interval when they
+ * changed. Each
  * payload is serialised once and shared by every subscriber.
  */
 export class StreamHub {
@@ -343,11 +344,11 @@ export class StreamHub {
       }
       case 'depthPartial': {
         if (!this.#engine.hasSymbol(key.symbol)) return;
-        const snapshot = this.#engine.depth(key.symbol, key.levels);
-        const signature = String(snapshot.lastUpdateId);
-        if (signature === subscription.lastSignature) return;
-        subscription.lastSignature = signature;
-        this.#publishTo(subscription, this.#payloads.partialDepth(snapshot));
+        // "Top <levels> bids and asks, pushed every second" (or 100 ms): changed or not.
+        this.#publishTo(
+          subscription,
+          this.#payloads.partialDepth(this.#engine.depth(key.symbol, key.levels)),
+        );
         return;
       }
       case 'ticker':
