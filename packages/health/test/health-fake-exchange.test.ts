@@ -34,17 +34,15 @@ describe('health over the in-memory FakeExchange', () => {
 
     const maker = fake.addAccount({ balances: { BTC: '1' } });
     const taker = fake.addAccount({ balances: { USDT: '100000' } });
-    await fake
-      .createAccount(maker.credentials)
-      .placeOrder(
-        normalizeOrderRequest({
-          symbol: 'BTC/USDT',
-          side: 'sell',
-          type: 'limit',
-          price: '60000',
-          quantity: '0.1',
-        }),
-      );
+    await fake.createAccount(maker.credentials).placeOrder(
+      normalizeOrderRequest({
+        symbol: 'BTC/USDT',
+        side: 'sell',
+        type: 'limit',
+        price: '60000',
+        quantity: '0.1',
+      }),
+    );
     await fake
       .createAccount(taker.credentials)
       .placeOrder(
