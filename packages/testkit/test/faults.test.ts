@@ -344,6 +344,25 @@ describe('request faults', () => {
   });
 });
 
+describe('bans', () => {
+  it('bans the IP: REST answers 418 with the ban end, the WebSocket API refuses to connect', async () => {
+    t.fake.handle.faults.ban(120_000);
+    try {
+      const banned = await t.public.get<{ code: number; msg: string }>('/api/v3/ping');
+      expect([banned.status, banned.body.code, banned.headers.get('retry-after')]).toEqual([
+        418,
+        -1003,
+        '120',
+      ]);
+      expect(banned.body.msg).toMatch(/^Way too much request weight used; IP banned until \d+\./);
+      expect(await TestSocket.refused(t.fake.wsApiUrl)).toBe(418);
+    } finally {
+      t.fake.handle.faults.resetRateLimits();
+    }
+    expect((await t.public.get('/api/v3/ping')).status).toBe(200);
+  });
+});
+
 describe('clock skew', () => {
   it('moves the server time and with it the recvWindow check', async () => {
     t.fake.handle.faults.skewClock(-10_000);
