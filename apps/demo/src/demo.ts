@@ -69,6 +69,8 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
   const incidents = new IncidentLog(clock);
   const stopTelemetry = recordTelemetry(incidents, { exchange: 'binance' });
   const timers: TimerHandle[] = [];
+  // Ends the start-up wait for the venue's streams (its timer must not outlive the start).
+  const startWait = new AbortController();
   let usersChanged = true;
   let healthChanged = false;
   const market = new MarketView({
@@ -227,6 +229,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      startWait.abort();
       for (const timer of timers) clock.clearInterval(timer);
       stopTelemetry();
       await server.close();
@@ -247,7 +250,10 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
       incidents.add('error', `market data: ${isVenuekitError(error) ? error.userMessage : String(error)}`);
     });
     await Promise.all([
-      Promise.race([marketStarted.catch(() => undefined), clock.sleep(startTimeoutMs)]),
+      Promise.race([
+        marketStarted.catch(() => undefined),
+        clock.sleep(startTimeoutMs, startWait.signal).catch(() => undefined),
+      ]).finally(() => startWait.abort()),
       ...desks.map((desk) => desk.connect()),
     ]);
     if (!marketReady) {
