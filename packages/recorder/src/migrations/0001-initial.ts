@@ -243,6 +243,7 @@ CREATE TABLE {{schema}}."book_snapshots" (
   "ask_quantities" numeric[] NOT NULL,
   "update_id" text NOT NULL,
   "event_time" timestamptz NOT NULL,
+  "stream" text,
   "recorded_at" timestamptz NOT NULL
 );
 COMMENT ON TABLE {{schema}}."book_snapshots" IS 'The top of an order book, sampled at an interval (OrderBookSnapshot)';
@@ -254,6 +255,7 @@ COMMENT ON COLUMN {{schema}}."book_snapshots"."ask_prices" IS 'Asks: prices, bes
 COMMENT ON COLUMN {{schema}}."book_snapshots"."ask_quantities" IS 'Asks: quantities, aligned with the prices';
 COMMENT ON COLUMN {{schema}}."book_snapshots"."update_id" IS 'The venue''s book sequence at the snapshot';
 COMMENT ON COLUMN {{schema}}."book_snapshots"."event_time" IS 'Time of the last applied update (venue clock)';
+COMMENT ON COLUMN {{schema}}."book_snapshots"."stream" IS 'The stream it was sampled from: orderBook (the local full book) or depth (the venue''s partial book)';
 COMMENT ON COLUMN {{schema}}."book_snapshots"."recorded_at" IS 'When the recorder received the value (local clock)';
 CREATE INDEX "book_snapshots_symbol_event_time_idx" ON {{schema}}."book_snapshots" ("symbol", "event_time");
 CREATE INDEX "book_snapshots_event_time_brin" ON {{schema}}."book_snapshots" USING brin ("event_time");
@@ -471,7 +473,7 @@ COMMENT ON TABLE {{schema}}."stream_events" IS 'Recorded streams'' status signal
 COMMENT ON COLUMN {{schema}}."stream_events"."exchange" IS 'Exchange id, e.g. binance';
 COMMENT ON COLUMN {{schema}}."stream_events"."symbol" IS 'Unified symbol, e.g. BTC/USDT';
 COMMENT ON COLUMN {{schema}}."stream_events"."stream" IS 'Stream kind: trades, ticker, orderBook…';
-COMMENT ON COLUMN {{schema}}."stream_events"."status" IS 'subscribed, reconnecting, resubscribed, stale, resynced, gap…';
+COMMENT ON COLUMN {{schema}}."stream_events"."status" IS 'subscribed, reconnecting, resubscribed, stale, resynced, gap, circuit_open or error';
 COMMENT ON COLUMN {{schema}}."stream_events"."detail" IS 'The status''s other fields as JSON';
 COMMENT ON COLUMN {{schema}}."stream_events"."event_time" IS 'When the recorder saw it (local clock)';
 CREATE INDEX "stream_events_symbol_event_time_idx" ON {{schema}}."stream_events" ("symbol", "event_time");`,

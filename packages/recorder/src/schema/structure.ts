@@ -17,6 +17,8 @@ export interface RecordContext {
   readonly source?: string;
   readonly executionType?: string;
   readonly rejectReason?: string;
+  /** The stream a value was sampled from (book snapshots: `orderBook` or `depth`). */
+  readonly stream?: string;
 }
 
 /**
@@ -87,6 +89,15 @@ export const contextColumns = {
     description: "The venue's reject reason, when it gave one",
     source: 'context.rejectReason',
     get: (c) => c.rejectReason,
+  },
+  stream: {
+    name: 'stream',
+    type: 'text',
+    nullable: true,
+    description:
+      "The stream it was sampled from: orderBook (the local full book) or depth (the venue's partial book)",
+    source: 'context.stream',
+    get: (c) => c.stream,
   },
   recordedAt: {
     name: 'recorded_at',

@@ -38,8 +38,9 @@ export interface StreamEvent {
   readonly symbol: string;
   /** The stream kind: trades, ticker, orderBook… */
   readonly stream: string;
-  readonly type: StreamStatus['type'];
-  /** The status's other fields as JSON (reason, fromId/toId, attempt…). */
+  /** A status signal's type, or `error` when the stream ended with an error. */
+  readonly type: StreamStatus['type'] | 'error';
+  /** The status's other fields as JSON (reason, fromId/toId, attempt…; the error's code and message). */
   readonly detail?: string;
   readonly timestamp: number;
 }
@@ -262,7 +263,7 @@ export const bookSnapshot = defineStructure<OrderBookSnapshot>({
     updateId: column.text('update_id', "The venue's book sequence at the snapshot"),
     timestamp: eventTime('Time of the last applied update'),
   },
-  context: [ctx.recordedAt],
+  context: [ctx.stream, ctx.recordedAt],
   indexes: [['symbol', 'event_time']],
   brin: ['event_time'],
   priority: 1,
@@ -378,9 +379,9 @@ export const streamEvent = defineStructure<StreamEvent>({
     exchange: exchange(),
     symbol: symbol(),
     stream: column.text('stream', 'Stream kind: trades, ticker, orderBook…'),
-    type: column.text<StreamStatus['type']>(
+    type: column.text<StreamEvent['type']>(
       'status',
-      'subscribed, reconnecting, resubscribed, stale, resynced, gap…',
+      'subscribed, reconnecting, resubscribed, stale, resynced, gap, circuit_open or error',
     ),
     detail: optional(column.text('detail', "The status's other fields as JSON")),
     timestamp: column.time('event_time', 'When the recorder saw it (local clock)'),

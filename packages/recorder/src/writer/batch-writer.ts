@@ -61,8 +61,12 @@ export interface WriterFigures {
   /** Set while the database is away: since when. */
   readonly downSince?: number;
   readonly lastError?: string;
+  /** When a row was last lost, and why. */
+  readonly lastLoss?: { readonly at: number; readonly reason: LossReason; readonly structure: string };
   /** False while the schema is missing or behind (`venuekit-recorder migrate` not run). */
   readonly schemaReady: boolean;
+  /** Set while the schema is missing or behind: what to run. */
+  readonly schemaError?: string;
   readonly reconnects: number;
   /** Per structure. */
   readonly structures: Readonly<Record<string, TableFigures>>;
@@ -110,6 +114,9 @@ export class BatchWriter {
     stream_queue: 0,
   };
   #batches = 0;
+  #lastLossAt: number | undefined;
+  #lastLossReason: LossReason = 'overflow';
+  #lastLossStructure = '';
   #lastBatch: { rows: number; durationMs: number; at: number } | undefined;
   #state: DatabaseState = 'connecting';
   #client: pg.Client | undefined;
@@ -237,7 +244,17 @@ export class BatchWriter {
       ...(this.#lastBatch ? { lastBatch: { ...this.#lastBatch } } : {}),
       ...(this.#downSince === undefined ? {} : { downSince: this.#downSince }),
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      ...(this.#lastLossAt === undefined
+        ? {}
+        : {
+            lastLoss: {
+              at: this.#lastLossAt,
+              reason: this.#lastLossReason,
+              structure: this.#lastLossStructure,
+            },
+          }),
       schemaReady: this.#schemaReady,
+      ...(this.#schemaError === undefined ? {} : { schemaError: this.#schemaError.message }),
       reconnects: this.#reconnects,
       structures,
     };
@@ -315,6 +332,9 @@ export class BatchWriter {
     queue.lost[reason] += count;
     this.#lost += count;
     this.#lostByReason[reason] += count;
+    this.#lastLossAt = this.#clock.now();
+    this.#lastLossReason = reason;
+    this.#lastLossStructure = queue.structure.name;
     this.#losses.lost(queue.structure.name, queue.structure.table, reason, count);
     if (this.#flushWaiters.length > 0) this.#settleWaiters();
   }
@@ -447,38 +467,32 @@ export class BatchWriter {
   }
 
   async #transaction(client: pg.Client, batch: Batch): Promise<void> {
-    // Sent back to back (node-postgres queues them on the connection); every result is checked.
-    const results: Promise<pg.QueryResult>[] = [client.query('BEGIN')];
-    results.push(
-      client.query({
+    await client.query('BEGIN');
+    try {
+      // The ledger row first: a second attempt of a batch that did commit stops here (unique key).
+      await client.query({
         name: 'vkrec_ledger',
         text: `INSERT INTO ${qualified(this.#schema, 'recorder_batches')} (batch_id, recorder_id, rows) VALUES ($1, $2, $3)`,
         values: [batch.id, this.#options.recorderId, batch.rows],
-      }),
-    );
-    for (const slice of batch.slices) {
-      const structure = slice.queue.structure;
-      const statements = this.#statementsOf(structure);
-      const all = encode(structure, slice.values, slice.contexts, slice.times);
-      if (structure.mode === 'latest' || structure.mode === 'state') {
-        results.push(client.query({ ...statements.current, values: latestByKey(structure, all) }));
-        if (statements.history) results.push(client.query({ ...statements.history, values: all }));
-      } else {
-        results.push(client.query({ ...statements.current, values: all }));
+      });
+      for (const slice of batch.slices) {
+        const structure = slice.queue.structure;
+        const statements = this.#statementsOf(structure);
+        const all = encode(structure, slice.values, slice.contexts, slice.times);
+        if (structure.mode === 'latest' || structure.mode === 'state') {
+          await client.query({ ...statements.current, values: latestByKey(structure, all) });
+          if (statements.history) await client.query({ ...statements.history, values: all });
+        } else {
+          await client.query({ ...statements.current, values: all });
+        }
       }
+    } catch (error) {
+      // The database answered with an error: end the failed transaction (a dead connection is dropped anyway).
+      if (classifyFailure(error) !== 'connection') await client.query('ROLLBACK').catch(() => {});
+      throw error;
     }
-    const commit = client.query('COMMIT');
-    results.push(commit);
-    const settled = await Promise.allSettled(results);
-    const failure = settled.find(
-      (r): r is PromiseRejectedResult =>
-        r.status === 'rejected' && (r.reason as { code?: string } | null)?.code !== '25P02',
-    );
-    if (failure) throw failure.reason;
-    const committed = settled.at(-1);
-    if (committed?.status === 'fulfilled' && committed.value.command !== 'COMMIT') {
-      throw new Error(`the transaction ended with ${committed.value.command}`);
-    }
+    const result = await client.query('COMMIT');
+    if (result.command !== 'COMMIT') throw new Error(`the transaction ended with ${result.command}`);
   }
 
   #statementsOf(structure: Structure) {
