@@ -503,16 +503,18 @@ function updateDesk(desk, user) {
     dataBadge.textContent = `user data ${user.userData}`;
     dataBadge.dataset.tone = user.userData === 'connected' ? 'ok' : 'warn';
   }
-  const balances = root.querySelector('.balances tbody');
-  balances.innerHTML = user.balances.length
-    ? user.balances
-        .map(
-          (b) =>
-            `<tr><td>${escapeHtml(b.asset)}</td><td class="num">${escapeHtml(trimAmount(b.free))}</td>` +
-            `<td class="num muted">${escapeHtml(trimAmount(b.locked))}</td></tr>`,
-        )
-        .join('')
-    : '<tr class="empty"><td colspan="3">none</td></tr>';
+  // Balances across: one column per asset, free above locked.
+  const head = root.querySelector('.balances thead tr');
+  const body = root.querySelector('.balances tbody');
+  if (user.balances.length) {
+    head.innerHTML = `<th></th>${user.balances.map((b) => `<th class="num">${escapeHtml(b.asset)}</th>`).join('')}`;
+    body.innerHTML =
+      `<tr><td class="muted">free</td>${user.balances.map((b) => `<td class="num" data-asset="${escapeHtml(b.asset)}">${escapeHtml(trimAmount(b.free))}</td>`).join('')}</tr>` +
+      `<tr><td class="muted">locked</td>${user.balances.map((b) => `<td class="num muted">${escapeHtml(trimAmount(b.locked))}</td>`).join('')}</tr>`;
+  } else {
+    head.innerHTML = '';
+    body.innerHTML = '<tr class="empty"><td>none</td></tr>';
+  }
   const orders = root.querySelector('.open-orders tbody');
   root.querySelector('.open-count').textContent = user.openOrders.length ? `${user.openOrders.length}` : '';
   orders.innerHTML = user.openOrders.length

@@ -217,10 +217,16 @@ export function drawDepth(canvas, bids, asks) {
   const b = cumulative(bids);
   const a = cumulative(asks);
   const mid = (b[0][0] + a[0][0]) / 2;
-  const span = Math.max(mid - b[b.length - 1][0], a[a.length - 1][0] - mid, mid * 1e-5);
+  // The range that holds most levels of both sides: a few far-away orders do not squash the
+  // rest of the book into the middle (they are past the edge, their size in the edge's total).
+  const reach = (points) =>
+    Math.abs(points[Math.min(points.length - 1, Math.floor(points.length * 0.8))][0] - mid);
+  const span = Math.max(Math.max(reach(b), reach(a)) * 1.05, mid * 1e-6);
   const lo = mid - span;
   const hi = mid + span;
-  const maxTotal = Math.max(b[b.length - 1][1], a[a.length - 1][1]) * 1.08;
+  const shownBids = b.filter(([p]) => p >= lo);
+  const shownAsks = a.filter(([p]) => p <= hi);
+  const maxTotal = Math.max(shownBids[shownBids.length - 1][1], shownAsks[shownAsks.length - 1][1]) * 1.08;
   const x = (p) => ((p - lo) / (hi - lo)) * plotW;
   const y = (v) => top + plotH - (v / maxTotal) * plotH;
 
@@ -271,8 +277,8 @@ export function drawDepth(canvas, bids, asks) {
     ctx.fill();
     ctx.lineWidth = 1;
   };
-  side(b, COLORS.up, COLORS.upFill, true);
-  side(a, COLORS.down, COLORS.downFill, false);
+  side(shownBids, COLORS.up, COLORS.upFill, true);
+  side(shownAsks, COLORS.down, COLORS.downFill, false);
 
   const mx = Math.round(x(mid)) + 0.5;
   ctx.setLineDash([3, 3]);

@@ -32,6 +32,8 @@ export interface StartDemoOptions extends Partial<DemoOptions> {
   readonly healthIntervalMs?: number;
   /** How long to wait for the venue's streams before serving the page anyway. Default 20 s. */
   readonly startTimeoutMs?: number;
+  /** Fake venue: market history run before venuekit connects. Default 150 s. */
+  readonly historyMs?: number;
 }
 
 /** A running demo: the dashboard's address and everything behind it. */
@@ -62,6 +64,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<Demo> {
     ...(options.redisUrl !== undefined ? { redisUrl: options.redisUrl } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.historyMs !== undefined ? { historyMs: options.historyMs } : {}),
   });
   const { venuekit } = system;
   const clock = venuekit.clock;

@@ -247,6 +247,21 @@ export class MarketView {
         );
       }
     }
+    for (const state of this.#state.values()) {
+      jobs.push(
+        rest.fetchTrades(state.symbol, { limit: this.#maxTrades }).then((trades) => {
+          // Streamed trades are newer than the fetched ones; keep each trade once, oldest first.
+          const streamed = new Set(state.trades.map((trade) => trade.id));
+          const older = trades.filter((trade) => !streamed.has(trade.id)).map(tradeView);
+          state.trades.unshift(...older);
+          if (state.trades.length > this.#maxTrades)
+            state.trades.splice(0, state.trades.length - this.#maxTrades);
+        }),
+        rest.fetchTicker(state.symbol).then((ticker) => {
+          if (!state.ticker) this.#onTicker(state, ticker);
+        }),
+      );
+    }
     await Promise.all(jobs);
   }
 
@@ -265,13 +280,7 @@ export class MarketView {
   }
 
   #onTrade(state: SymbolState, trade: Trade): void {
-    const wire: WireTrade = {
-      id: trade.id,
-      price: trade.price.toString(),
-      quantity: trade.quantity.toString(),
-      side: trade.side,
-      timestamp: trade.timestamp,
-    };
+    const wire = tradeView(trade);
     state.trades.push(wire);
     if (state.trades.length > this.#maxTrades) state.trades.splice(0, state.trades.length - this.#maxTrades);
     state.pendingTrades.push(wire);
@@ -337,6 +346,16 @@ export class MarketView {
         break;
     }
   }
+}
+
+function tradeView(trade: Trade): WireTrade {
+  return {
+    id: trade.id,
+    price: trade.price.toString(),
+    quantity: trade.quantity.toString(),
+    side: trade.side,
+    timestamp: trade.timestamp,
+  };
 }
 
 function level(entry: OrderBookLevel): WireLevel {

@@ -15,6 +15,10 @@ import { toBinanceSymbol } from './faults';
 import type { MarketStreams } from './market-view';
 import type { DemoOptions, DemoVenue } from './options';
 import type { DemoUserKeys } from './user-desk';
+import { WarmupClock } from './warmup-clock';
+
+/** Market history the fake venue has when the demo opens: the 1 s chart's width. */
+export const DEFAULT_HISTORY_MS = 150_000;
 
 /** The two users of the fake venue and what their accounts hold at the start. */
 export const FAKE_USERS: readonly { readonly userId: string; readonly balances: Record<string, string> }[] = [
@@ -96,6 +100,11 @@ export interface DemoSystem {
 export interface AssembleOptions extends Pick<DemoOptions, 'venue' | 'symbols' | 'redisUrl' | 'seed'> {
   readonly logger: Logger;
   readonly env?: Env;
+  /**
+   * Fake venue: how much market history the simulation runs (as fast as it can) before venuekit
+   * connects, so the charts are not empty when the page opens. Default 150 s; 0 for none.
+   */
+  readonly historyMs?: number;
 }
 
 /**
@@ -125,7 +134,9 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
           secretKey: randomBytes(32).toString('hex'),
           balances: user.balances,
         }));
+        const clock = new WarmupClock(options.historyMs ?? DEFAULT_HISTORY_MS);
         const started = await startFakeBinance({
+          clock,
           symbols: options.symbols.map(toBinanceSymbol),
           accounts,
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -133,6 +144,8 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
         });
         fake = started;
         closers.push(() => started.close());
+        // The other participants trade for a while before anyone is watching.
+        await clock.catchUp();
         users = accounts.map((account) => ({
           userId: account.id,
           apiKey: account.apiKey,
