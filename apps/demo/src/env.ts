@@ -1,4 +1,4 @@
-import { type LogLevel, ValidationError } from '@venuekit/core';
+import { createCredentials, type LogLevel, ValidationError } from '@venuekit/core';
 import type { DemoUserKeys } from './user-desk';
 
 /**
@@ -24,7 +24,8 @@ function pair(env: Env, keyName: string, secretName: string, userId: string): De
       rule: `must be set together with ${apiKey ? keyName : secretName}`,
     });
   }
-  return { userId, apiKey, secretKey };
+  // Sealed at once: from here on the keys print as [REDACTED] everywhere.
+  return { userId, credentials: createCredentials({ apiKey, secret: secretKey }) };
 }
 
 /** The testnet users whose keys are in the environment (none, one or two). */

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { BINANCE_URLS, BinanceAdapter, type BinanceUrls } from '@venuekit/adapter-binance';
 import {
   type AccountClient,
-  createCredentials,
   createVenuekit,
   Decimal,
   disposeCredentials,
@@ -125,34 +124,43 @@ export async function runLiveChecks(options: LiveChecksOptions = {}): Promise<Ch
     keyProblem = describeError(error);
   }
 
-  results.push(
-    await timed('private read-only calls (production)', async () => {
-      if (productionProblem) return { status: 'skipped', detail: `no internet: ${productionProblem}` };
-      if (keyProblem) return { status: 'failed', detail: keyProblem };
-      if (!productionKeys) {
-        return {
-          status: 'skipped',
-          detail: 'no key: set BINANCE_API_KEY and BINANCE_SECRET_KEY (read-only is enough)',
-        };
-      }
-      return privateReadOnly(production, productionKeys, symbol, timeoutMs, logger);
-    }),
-  );
-
-  results.push(
-    await timed('order placed and canceled (testnet)', async () => {
-      if (testnetProblem) return { status: 'skipped', detail: `no internet: ${testnetProblem}` };
-      if (keyProblem) return { status: 'failed', detail: keyProblem };
-      if (!testnetKeys) {
-        return {
-          status: 'skipped',
-          detail: 'no testnet key: set BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_SECRET_KEY',
-        };
-      }
-      return testnetOrder(testnet, testnetKeys, symbol, timeoutMs, logger);
-    }),
-  );
+  try {
+    await runKeyedChecks();
+  } finally {
+    // Keys that a skipped part never used are forgotten too.
+    for (const keys of [productionKeys, testnetKeys]) if (keys) disposeCredentials(keys.credentials);
+  }
   return results;
+
+  async function runKeyedChecks(): Promise<void> {
+    results.push(
+      await timed('private read-only calls (production)', async () => {
+        if (productionProblem) return { status: 'skipped', detail: `no internet: ${productionProblem}` };
+        if (keyProblem) return { status: 'failed', detail: keyProblem };
+        if (!productionKeys) {
+          return {
+            status: 'skipped',
+            detail: 'no key: set BINANCE_API_KEY and BINANCE_SECRET_KEY (read-only is enough)',
+          };
+        }
+        return privateReadOnly(production, productionKeys, symbol, timeoutMs, logger);
+      }),
+    );
+
+    results.push(
+      await timed('order placed and canceled (testnet)', async () => {
+        if (testnetProblem) return { status: 'skipped', detail: `no internet: ${testnetProblem}` };
+        if (keyProblem) return { status: 'failed', detail: keyProblem };
+        if (!testnetKeys) {
+          return {
+            status: 'skipped',
+            detail: 'no testnet key: set BINANCE_TESTNET_API_KEY and BINANCE_TESTNET_SECRET_KEY',
+          };
+        }
+        return testnetOrder(testnet, testnetKeys, symbol, timeoutMs, logger);
+      }),
+    );
+  }
 }
 
 async function publicStreams(
@@ -213,7 +221,7 @@ async function privateReadOnly(
   logger: Logger,
 ): Promise<Omit<CheckResult, 'name' | 'durationMs'>> {
   const adapter = new BinanceAdapter({ urls }, { logger });
-  const credentials = createCredentials({ apiKey: keys.apiKey, secret: keys.secretKey });
+  const { credentials } = keys;
   const account = adapter.createAccount(credentials, { userId: 'smoke' });
   try {
     await withDeadline(account.verifyCredentials(), timeoutMs, 'answer to the credentials check');
@@ -246,7 +254,7 @@ async function testnetOrder(
   logger: Logger,
 ): Promise<Omit<CheckResult, 'name' | 'durationMs'>> {
   const adapter = new BinanceAdapter({ urls }, { logger });
-  const credentials = createCredentials({ apiKey: keys.apiKey, secret: keys.secretKey });
+  const { credentials } = keys;
   const account = adapter.createAccount(credentials, { userId: 'smoke', clientOrderIdPrefix: 'vksmoke' });
   const clientOrderId = `vksmoke${randomBytes(6).toString('hex')}`;
   try {

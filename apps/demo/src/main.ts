@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    console.log(`\n${signal}: closing venuekit and the fake exchange…`);
+    console.log(`\n${signal}: closing venuekit${demo.system.fake ? ' and the fake exchange' : ''}…`);
     demo.close().then(
       () => {
         console.log('Stopped.');

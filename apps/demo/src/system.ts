@@ -5,7 +5,13 @@ import {
   binanceConfigFromEnv,
   binanceModule,
 } from '@venuekit/adapter-binance';
-import { createVenuekit, type Logger, type MessageBus, type StreamKind } from '@venuekit/core';
+import {
+  createCredentials,
+  createVenuekit,
+  type Logger,
+  type MessageBus,
+  type StreamKind,
+} from '@venuekit/core';
 import { healthModule } from '@venuekit/health';
 import { RedisBus, streamsModule } from '@venuekit/streams';
 import { type FakeBinance, startFakeBinance } from '@venuekit/testkit';
@@ -148,8 +154,7 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
         await clock.catchUp();
         users = accounts.map((account) => ({
           userId: account.id,
-          apiKey: account.apiKey,
-          secretKey: account.secretKey,
+          credentials: createCredentials({ apiKey: account.apiKey, secret: account.secretKey }),
         }));
         binance = {
           ...FAKE_BINANCE_CONFIG,

@@ -1,6 +1,7 @@
 import {
   type Balance,
   type BusSubscription,
+  type Credentials,
   type Fill,
   isVenuekitError,
   type Logger,
@@ -11,11 +12,11 @@ import {
 import type { TradingFacade, TradingSession } from '@venuekit/trading';
 import type { IncidentLevel, WireBalance, WireFill, WireOrder, WireUser } from './wire';
 
-/** A demo user: their id and the keys of their account on the venue. */
+/** A demo user: their id and the keys of their account on the venue, sealed in core's Secrets. */
 export interface DemoUserKeys {
   readonly userId: string;
-  readonly apiKey: string;
-  readonly secretKey: string;
+  /** Owned by the user's trading session once connected: disposed when it disconnects. */
+  readonly credentials: Credentials;
 }
 
 export interface UserDeskOptions {
@@ -62,7 +63,7 @@ export class UserDesk {
   async connect(): Promise<void> {
     const { trading, keys } = this.#options;
     try {
-      const session = await trading.connectUser(keys.userId, keys.apiKey, keys.secretKey, {
+      const session = await trading.connectUser(keys.userId, keys.credentials, {
         clientOrderIdPrefix: 'demo',
       });
       if (this.#closed) return;
