@@ -5,6 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@venuekit/source'] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The shared guard: no test secret in any output, nothing left open (packages/reliability).
+    setupFiles: ['../reliability/src/guard/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     passWithNoTests: true,
