@@ -18,9 +18,10 @@ export interface RecorderHealthSource {
 /**
  * The recorder's health (`checkSystem().components.recorder`):
  * - unhealthy: closed; the schema is not migrated; the database is away with the buffer 90 % full;
- *   rows lost to a full buffer within `lossWindowMs`.
+ *   rows lost to a full buffer or to a stream that fell behind, within `lossWindowMs`.
  * - degraded: the database is away (rows are being buffered) or not yet reached; the buffer is above
- *   its high-water mark (pushing back on streams); other losses within `lossWindowMs`.
+ *   its high-water mark (pushing back on streams); rows refused by the database or left at close,
+ *   within `lossWindowMs`.
  * - healthy: writing, nothing lost recently.
  */
 export class RecorderHealth implements HealthContributor {
@@ -40,6 +41,10 @@ export class RecorderHealth implements HealthContributor {
     const f = this.#source.figures();
     const now = this.#clock.now();
     const usage = f.capacity === 0 ? 0 : f.buffered / f.capacity;
+    const recent = (reason: keyof typeof f.lastLossAt) => {
+      const at = f.lastLossAt[reason];
+      return at !== undefined && now - at <= this.#lossWindowMs;
+    };
     const recentLoss =
       f.lastLoss !== undefined && now - f.lastLoss.at <= this.#lossWindowMs ? f.lastLoss : undefined;
     let status: ComponentHealth['status'] = 'healthy';
@@ -53,9 +58,12 @@ export class RecorderHealth implements HealthContributor {
     } else if (f.state === 'down' && usage >= 0.9) {
       status = 'unhealthy';
       reason = `database unreachable and the buffer is ${Math.round(usage * 100)} % full`;
-    } else if (recentLoss?.reason === 'overflow') {
+    } else if (recent('overflow')) {
       status = 'unhealthy';
       reason = 'rows were lost: the buffer was full';
+    } else if (recent('stream_queue')) {
+      status = 'unhealthy';
+      reason = 'rows were lost: recorded streams fell behind the database';
     } else if (f.state === 'down') {
       status = 'degraded';
       reason = 'database unreachable: rows are kept in the buffer';

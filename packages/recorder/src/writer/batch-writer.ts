@@ -63,6 +63,8 @@ export interface WriterFigures {
   readonly lastError?: string;
   /** When a row was last lost, and why. */
   readonly lastLoss?: { readonly at: number; readonly reason: LossReason; readonly structure: string };
+  /** When a row was last lost for each reason. */
+  readonly lastLossAt: Readonly<Partial<Record<LossReason, number>>>;
   /** False while the schema is missing or behind (`venuekit-recorder migrate` not run). */
   readonly schemaReady: boolean;
   /** Set while the schema is missing or behind: what to run. */
@@ -115,6 +117,7 @@ export class BatchWriter {
   };
   #batches = 0;
   #lastLossAt: number | undefined;
+  readonly #lastLossAtByReason: Partial<Record<LossReason, number>> = {};
   #lastLossReason: LossReason = 'overflow';
   #lastLossStructure = '';
   #lastBatch: { rows: number; durationMs: number; at: number } | undefined;
@@ -253,6 +256,7 @@ export class BatchWriter {
               structure: this.#lastLossStructure,
             },
           }),
+      lastLossAt: { ...this.#lastLossAtByReason },
       schemaReady: this.#schemaReady,
       ...(this.#schemaError === undefined ? {} : { schemaError: this.#schemaError.message }),
       reconnects: this.#reconnects,
@@ -333,6 +337,7 @@ export class BatchWriter {
     this.#lost += count;
     this.#lostByReason[reason] += count;
     this.#lastLossAt = this.#clock.now();
+    this.#lastLossAtByReason[reason] = this.#lastLossAt;
     this.#lastLossReason = reason;
     this.#lastLossStructure = queue.structure.name;
     this.#losses.lost(queue.structure.name, queue.structure.table, reason, count);

@@ -42,17 +42,24 @@ export interface Session {
 }
 
 export async function startSession(
-  options: { fake?: FakeBinanceOptions; recorder?: Partial<RecorderOptions>; logger?: Logger } = {},
+  options: {
+    fake?: FakeBinanceOptions;
+    recorder?: Partial<RecorderOptions>;
+    logger?: Logger;
+    /** The PostgreSQL to record into (default: the shared one at 127.0.0.1:5432). */
+    target?: typeof PG;
+  } = {},
 ): Promise<Session> {
   const closers: (() => Promise<unknown> | unknown)[] = [];
   const close = async () => {
     for (const fn of closers.splice(0).reverse()) await fn();
   };
   try {
-    const db = await TestDatabase.open('ses');
+    const target = options.target ?? PG;
+    const db = await TestDatabase.open('ses', target);
     closers.push(() => db.close());
     await migrateDatabase(db.options());
-    const proxy = await TcpProxy.start({ host: PG.host, port: PG.port });
+    const proxy = await TcpProxy.start({ host: target.host, port: target.port });
     closers.push(() => proxy.close());
     const fake = await startFakeBinance({
       symbols: ['BTCUSDT'],
