@@ -5,9 +5,14 @@ import { logLevelFromEnv, productionKeysFromEnv, testnetUsersFromEnv } from './e
 describe('the demo environment', () => {
   it('finds no, one or two testnet users', () => {
     expect(testnetUsersFromEnv({})).toEqual([]);
-    expect(
-      testnetUsersFromEnv({ BINANCE_TESTNET_API_KEY: ' k1 ', BINANCE_TESTNET_SECRET_KEY: 's1' }),
-    ).toEqual([{ userId: 'testnet-1', apiKey: 'k1', secretKey: 's1' }]);
+    const [user] = testnetUsersFromEnv({ BINANCE_TESTNET_API_KEY: ' k1 ', BINANCE_TESTNET_SECRET_KEY: 's1' });
+    expect(user?.userId).toBe('testnet-1');
+    const credentials = user?.credentials;
+    if (credentials?.type !== 'hmac') throw new Error('expected HMAC credentials');
+    expect([credentials.apiKey.reveal(), credentials.secret.reveal()]).toEqual(['k1', 's1']);
+    // Sealed: the keys do not print.
+    expect(JSON.stringify(user)).not.toContain('s1');
+    expect(String(credentials.secret)).not.toContain('s1');
     expect(
       testnetUsersFromEnv({
         BINANCE_TESTNET_API_KEY: 'k1',
