@@ -94,6 +94,7 @@ function receive(message) {
       state.candles = message.candles;
       state.trades = message.trades.slice().reverse();
       state.book = message.book;
+      state.bookArrivedAt = Date.now();
       if (message.book) learnPrecision(message.symbol, message.book);
       invalidate('chart', 'book', 'tape');
       break;
@@ -143,6 +144,7 @@ function onUpdate(update) {
     }
     if (update.book) {
       state.book = update.book;
+      state.bookArrivedAt = Date.now();
       learnPrecision(update.symbol, update.book);
       invalidate('book');
     }
@@ -304,8 +306,15 @@ function renderBook() {
     drawDepth($('depth'), [], []);
     return;
   }
-  badge.dataset.state = book.state;
-  badge.textContent = book.state === 'synced' ? 'in sync' : book.state;
+  // A book in sync that stopped changing is stale all the same (a stalled connection looks like this).
+  const quietMs = Date.now() - (state.bookArrivedAt ?? Date.now());
+  const quiet = book.state === 'synced' && quietMs > 4000;
+  badge.dataset.state = quiet ? 'resyncing' : book.state;
+  badge.textContent = quiet
+    ? `no update for ${ago(quietMs)}`
+    : book.state === 'synced'
+      ? 'in sync'
+      : book.state;
   const places = pricePlaces(symbol);
   const qp = qtyPlaces(symbol);
   const depth = 14;
@@ -790,7 +799,7 @@ candles.addEventListener('mouseleave', () => {
   invalidate('chart');
 });
 window.addEventListener('resize', () => invalidate('chart', 'book'));
-// Quiet times move even when nothing arrives: redraw the tape's rate and the freshness grid.
-setInterval(() => invalidate('tape'), 2000);
+// Quiet times move even when nothing arrives: redraw the tape's rate and the book's quiet time.
+setInterval(() => invalidate('tape', 'book'), 1000);
 renderIncidents();
 connect();

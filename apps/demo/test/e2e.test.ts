@@ -138,13 +138,24 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     // A stalled connection: the socket stays open, nothing arrives, not even pongs.
     await page.locator('button.fault[data-fault="stall"]').click();
     await expectText(page.locator('#fault-note'), /^stalled \d+ market-data connection/);
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="component-marketData"]')?.getAttribute('data-status') !==
-        'healthy',
-      undefined,
-      { timeout: 60_000 },
-    );
+    // The health panel calls the streams stale, and the book says it stopped changing.
+    await Promise.all([
+      page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid="component-marketData"]')?.getAttribute('data-status') !==
+          'healthy',
+        undefined,
+        { timeout: 60_000 },
+      ),
+      page.waitForFunction(
+        () =>
+          /^no update for|resyncing/.test(
+            document.querySelector('[data-testid="book-state"]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      ),
+    ]);
     await screenshot('dashboard-fault.png');
 
     // venuekit notices the silence, replaces the connection and the streams are fresh again.
@@ -156,6 +167,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     );
     await waitForAttribute(component('marketData'), 'data-status', 'healthy');
     await waitForAttribute(component('websocketConnections'), 'data-status', 'healthy');
+    await expectText(page.getByTestId('book-state'), /^in sync$/);
     await expectText(page.getByTestId('incidents'), /market data connection \S+ closed by venuekit/);
   });
 
