@@ -367,6 +367,17 @@ export class Recorder {
       sampler?.stop();
       throw error;
     }
+    for (const other of this.#streams) {
+      if (other.subscription.topic === subscription.topic) {
+        sampler?.stop();
+        void subscription.unsubscribe();
+        // Recording a stream twice would store its values twice.
+        throw new ValidationError('INVALID_PARAMETER', {
+          field: 'request',
+          rule: `is already being recorded (${subscription.topic})`,
+        });
+      }
+    }
     meta = { exchange: subscription.exchange, symbol: subscription.symbol, kind: subscription.kind };
     const rawKey = raw ? this.#rawKeyOf(subscription, request) : undefined;
     if (rawKey !== undefined) this.#addRawKey(rawKey);

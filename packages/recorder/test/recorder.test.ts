@@ -65,6 +65,9 @@ describe('Recorder', () => {
     await expect(withStreams.recordUser('bad user id')).rejects.toMatchObject({
       context: { field: 'userId' },
     });
+    withStreams.recordStream({ kind: 'ticker', symbol: 'BTC/USDT' });
+    expect(fieldOf(() => withStreams.recordStream({ kind: 'ticker', symbol: 'btc/usdt' }))).toBe('request');
+    expect(withStreams.figures().streams).toHaveLength(1);
     await withStreams.close();
     expect(() => withStreams.recordStream({ kind: 'trades', symbol: 'BTC/USDT' })).toThrow(ClosedError);
   });
