@@ -74,7 +74,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (isVenuekitError(error)) {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
+    const port = (error as { port?: number }).port;
+    console.error(
+      `The demo could not start: port ${port ?? ''} is in use. Try --port 0 (any free port) or another one.`,
+    );
+  } else if (isVenuekitError(error)) {
     console.error(`The demo could not start: ${error.userMessage}`);
     console.error(error.message);
   } else {

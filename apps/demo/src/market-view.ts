@@ -186,11 +186,6 @@ export class MarketView {
     };
   }
 
-  /** The last traded price of a symbol, once its ticker arrived. */
-  lastPrice(symbol: UnifiedSymbol): string | undefined {
-    return this.#state.get(symbol)?.ticker?.last;
-  }
-
   /** What changed since the previous call; clears the record. */
   takeChanges(): MarketChanges {
     const tickers: WireTicker[] = [];

@@ -69,6 +69,20 @@ describe('the demo command', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 
+  it('says which port is taken when it cannot listen, and exits', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const demo = run(['--port', String(port), '--symbols', 'BTC/USDT']);
+      expect(await within(demo.exited, 90_000, 'the demo to give up')).toBe(1);
+      expect(demo.output()).toContain(`port ${port} is in use`);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it('explains its options with --help and refuses a bad one before starting anything', async () => {
     const help = run(['--help']);
     expect(await within(help.exited, 60_000, '--help')).toBe(0);
