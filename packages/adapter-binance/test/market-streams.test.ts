@@ -233,6 +233,18 @@ describe('market streams against the fake Binance', () => {
     await waitFor(() => good.values.length === 1, 'the accepted neighbour');
     await rejected.unsubscribe();
     await accepted.unsubscribe();
+    expect(md.connections()).toEqual([]);
+  });
+
+  it('a connection whose only stream was refused is closed', async () => {
+    const md = market.adapter.marketData;
+    const refused = md.subscribe({ kind: 'ticker', symbol: '𝐗𝐘/USDT' }, { next() {} });
+    await expect(refused.ready).rejects.toMatchObject({ code: 'STREAM_REJECTED' });
+    await waitFor(() => md.connections().length === 0, 'the empty connection to close');
+    await waitFor(
+      () => market.fake.handle.connections('streams').length === 0,
+      'the server to see it closed',
+    );
   });
 
   it('refuses bad specs with a ValidationError naming the field, before anything is sent', () => {

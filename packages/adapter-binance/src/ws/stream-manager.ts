@@ -71,13 +71,16 @@ export class BinanceStreamManager {
   /** Unsubscribes a stream everywhere it is; closes connections left empty. */
   async remove(name: string): Promise<void> {
     const holders = this.#connections.filter((c) => c.has(name));
-    await Promise.all(
-      holders.map(async (connection) => {
+    // Also connections emptied otherwise (the venue refused their last stream).
+    const empty = this.#connections.filter((c) => c.size === 0 && !c.retiring && !holders.includes(c));
+    await Promise.all([
+      ...holders.map(async (connection) => {
         const done = connection.remove(name);
         if (connection.size === 0 && !connection.retiring) await this.#drop(connection);
         await done;
       }),
-    );
+      ...empty.map((connection) => this.#drop(connection)),
+    ]);
   }
 
   /** The connection carrying a stream (the newest, during a rotation). */
