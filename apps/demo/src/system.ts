@@ -134,12 +134,8 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
     let tradingNote: string | undefined;
     switch (options.venue) {
       case 'fake': {
-        const accounts = FAKE_USERS.map((user) => ({
-          id: user.userId,
-          apiKey: randomBytes(32).toString('hex'),
-          secretKey: randomBytes(32).toString('hex'),
-          balances: user.balances,
-        }));
+        // The fake generates each account's key and HMAC secret (throwaway, marked VKFAKE…).
+        const accounts = FAKE_USERS.map((user) => ({ id: user.userId, balances: user.balances }));
         const clock = new WarmupClock(options.historyMs ?? DEFAULT_HISTORY_MS);
         const started = await startFakeBinance({
           clock,
@@ -152,10 +148,15 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
         closers.push(() => started.close());
         // The other participants trade for a while before anyone is watching.
         await clock.catchUp();
-        users = accounts.map((account) => ({
-          userId: account.id,
-          credentials: createCredentials({ apiKey: account.apiKey, secret: account.secretKey }),
-        }));
+        users = started.handle
+          .accounts()
+          .filter((account) => FAKE_USERS.some((user) => user.userId === account.id))
+          .map((account) => {
+            const secret = account.hmacSecret();
+            if (secret === undefined)
+              throw new TypeError(`the fake account ${account.id} has no HMAC secret`);
+            return { userId: account.id, credentials: createCredentials({ apiKey: account.apiKey, secret }) };
+          });
         binance = {
           ...FAKE_BINANCE_CONFIG,
           urls: { rest: started.restUrl, streams: started.streamsUrl, wsApi: started.wsApiUrl },
