@@ -181,6 +181,32 @@ describe('BatchWriter against the real PostgreSQL', () => {
     expect(logLines.some((l) => l.includes('the database refused a row') && l.includes('22021'))).toBe(true);
   });
 
+  it('a malformed value (a fee without an amount) is counted as rejected; writing goes on', async () => {
+    const w = writer();
+    await w.start();
+    const fill = (i: number) => ({
+      exchange: 'binance',
+      symbol: 'BTC/USDT',
+      tradeId: String(i),
+      orderId: '1',
+      side: 'buy',
+      price: d('60000'),
+      quantity: d('0.1'),
+      quoteQuantity: d('6000'),
+      fee: { asset: 'BNB', amount: d('0.001') },
+      isMaker: true,
+      timestamp: 1_763_000_000_000 + i,
+    });
+    for (let i = 0; i < 20; i++) w.push('fill', fill(i), { userId: 'alice' }, 0);
+    // Its fee has no amount: encoding it throws before anything is sent.
+    w.push('fill', { ...fill(20), fee: { asset: 'BNB' } }, { userId: 'alice' }, 0);
+    for (let i = 21; i < 40; i++) w.push('fill', fill(i), { userId: 'alice' }, 0);
+    await w.flush();
+    expect(await db.count('fills')).toBe(39);
+    expect(w.figures()).toMatchObject({ state: 'up', written: 39 });
+    expect(w.figures().structures.fill?.lost.rejected).toBe(1);
+  });
+
   it('waits for `venuekit-recorder migrate` when the schema is missing, keeping rows, then writes them', async () => {
     const w = writer({ migrate: false, reconnect: { initialMs: 50, maxMs: 300 } });
     await w.start();

@@ -472,6 +472,16 @@ export class BatchWriter {
   }
 
   async #transaction(client: pg.Client, batch: Batch): Promise<void> {
+    // Encoded before anything is sent: a value that cannot be encoded (a malformed event) is a data
+    // error of its row, isolated like a row the database refuses, never a reason to stop writing.
+    const encoded = batch.slices.map((slice) => {
+      const structure = slice.queue.structure;
+      try {
+        return { structure, all: encode(structure, slice.values, slice.contexts, slice.times) };
+      } catch (error) {
+        throw new RowEncodingError(structure.name, error);
+      }
+    });
     await client.query('BEGIN');
     try {
       // The ledger row first: a second attempt of a batch that did commit stops here (unique key).
@@ -480,10 +490,8 @@ export class BatchWriter {
         text: `INSERT INTO ${qualified(this.#schema, 'recorder_batches')} (batch_id, recorder_id, rows) VALUES ($1, $2, $3)`,
         values: [batch.id, this.#options.recorderId, batch.rows],
       });
-      for (const slice of batch.slices) {
-        const structure = slice.queue.structure;
+      for (const { structure, all } of encoded) {
         const statements = this.#statementsOf(structure);
-        const all = encode(structure, slice.values, slice.contexts, slice.times);
         if (structure.mode === 'latest' || structure.mode === 'state') {
           await client.query({ ...statements.current, values: latestByKey(structure, all) });
           if (statements.history) await client.query({ ...statements.history, values: all });
@@ -550,7 +558,7 @@ export class BatchWriter {
       this.#succeeded(batch, 0);
       return true;
     }
-    const kind = classifyFailure(error);
+    const kind = error instanceof RowEncodingError ? 'data' : classifyFailure(error);
     if (kind === 'data') {
       // The database answered: the transaction rolled back, nothing of it was committed.
       const parts = splitBatch(batch, randomUUID);
@@ -687,6 +695,19 @@ export class BatchWriter {
         ...(downForMs === undefined ? {} : { downForMs }),
       });
     }
+  }
+}
+
+/** A value the recorder could not turn into a row (a field of the wrong type in a malformed event). */
+class RowEncodingError extends Error {
+  constructor(structure: string, cause: unknown) {
+    super(
+      `a ${structure} value could not be encoded: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = 'RowEncodingError';
   }
 }
 
