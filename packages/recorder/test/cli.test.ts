@@ -54,7 +54,7 @@ describe('venuekit-recorder', () => {
     expect((await run(['migrate', '--port', 'x'])).code).toBe(2);
     expect((await run([])).code).toBe(2);
 
-    const password = 'hunter2-but-longer-than-eight';
+    const password = 'VKTEST-hunter2-but-longer-than-eight';
     const down = await run([
       'migrate',
       '--url',

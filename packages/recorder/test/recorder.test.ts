@@ -74,7 +74,7 @@ describe('Recorder', () => {
 
   it('with the database unreachable: record() pushes back at the high-water mark, health says why, nothing leaks the password', async () => {
     const lines: string[] = [];
-    const password = 'pa55word-that-must-never-show';
+    const password = 'VKTEST-pa55word-that-must-never-show';
     const r = recorder({
       database: { ...NOWHERE, password },
       buffer: { capacity: 1_000, highWaterMark: 100, batchRows: 100 },

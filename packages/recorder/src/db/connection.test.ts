@@ -3,7 +3,7 @@ import { Secret, ValidationError } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
 import { resolveDatabase } from './connection';
 
-const PASSWORD = 'correct-horse-battery-staple';
+const PASSWORD = 'VKTEST-correct-horse-battery-staple';
 
 function fieldOf(fn: () => unknown): unknown {
   try {

@@ -20,8 +20,8 @@ import { TcpProxy } from './tcp-proxy';
 // test can take away).
 
 export const ALICE = {
-  apiKey: 'RECORDERTESTapikey0alice'.padEnd(64, 'Q'),
-  secretKey: 'RECORDERTESTsecret0alice'.padEnd(64, 'Q'),
+  apiKey: 'VKTESTrecorderApiKey0alice'.padEnd(64, 'Q'),
+  secretKey: 'VKTESTrecorderSecret0alice'.padEnd(64, 'Q'),
 };
 
 export interface Session {
