@@ -80,6 +80,13 @@ export class BinanceInstruments implements InstrumentsClient, SymbolResolver {
     return this.#catalogue?.bySymbol.get(`${base}/${quote}`)?.nativeSymbol ?? `${base}${quote}`;
   }
 
+  listed(symbol: UnifiedSymbol): boolean | undefined {
+    const catalogue = this.#catalogue;
+    if (!catalogue) return undefined;
+    const { base, quote } = parseSymbol(symbol);
+    return catalogue.bySymbol.has(`${base}/${quote}`);
+  }
+
   async unifiedSymbol(native: string): Promise<UnifiedSymbol | undefined> {
     return (await this.#load(false)).byNative.get(native)?.symbol;
   }

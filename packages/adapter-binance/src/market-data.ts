@@ -468,7 +468,9 @@ abstract class SequencedRoute<W, T> extends Route<T> {
     this.#timer = undefined;
     this.#backfilling = true;
     this.#resumed = false;
-    void this.#backfill(from, to);
+    this.#backfill(from, to).catch((error: unknown) =>
+      this.ctx.logger.errorWithException('trade backfill failed', error, { stream: this.described.stream }),
+    );
   }
 
   async #backfill(from: number, to: number): Promise<void> {
@@ -614,6 +616,7 @@ class BookRoute extends Route<OrderBookUpdate> {
       listener: {
         update: (update) => this.emit(update),
         status: (status) => this.emitStatus(status),
+        failed: (error) => this.rejected(error),
       },
     });
   }
@@ -692,7 +695,11 @@ export class BinanceMarketDataClient implements MarketDataStreamClient {
       rejected: (route) => {
         if (this.#routes.get(route.described.key) === route) this.#routes.delete(route.described.key);
         route.close();
-        void this.#manager.remove(route.described.stream);
+        this.#manager
+          .remove(route.described.stream)
+          .catch((error: unknown) =>
+            this.#logger.errorWithException('removing a refused stream failed', error),
+          );
       },
     };
   }
@@ -727,7 +734,10 @@ export class BinanceMarketDataClient implements MarketDataStreamClient {
     const ready = route.addObserver(observer);
     // `ready` is for whoever wants it; a refusal also reaches observer.error, so never leave it unhandled.
     ready.catch(() => {});
-    if (created) this.#manager.add(described.stream, route as Route<unknown>);
+    if (created) {
+      this.#manager.add(described.stream, route as Route<unknown>);
+      if (this.#symbols.listed?.(described.symbol) === undefined) this.#verifySymbol(route as Route<unknown>);
+    }
     const owner = route;
     let done: Promise<void> | undefined;
     return {
@@ -781,6 +791,34 @@ export class BinanceMarketDataClient implements MarketDataStreamClient {
     await this.#manager.remove(route.described.stream);
   }
 
+  /**
+   * Binance accepts a stream of any symbol and then sends nothing. Once exchangeInfo is known
+   * (one cached request), a stream of a market it does not list ends with UNKNOWN_SYMBOL.
+   */
+  #verifySymbol(route: Route<unknown>): void {
+    const { symbol, native } = route.described;
+    this.#symbols.unifiedSymbol(native).then(
+      (found) => {
+        if (found !== undefined || route.closed) return;
+        route.rejected(
+          new ValidationError('UNKNOWN_SYMBOL', {
+            field: 'spec.symbol',
+            rule: 'must be a market Binance lists',
+            message: `Binance does not list ${symbol}`,
+            context: { exchange: EXCHANGE, symbol, stream: route.described.stream },
+          }),
+        );
+      },
+      (error: unknown) => {
+        // No exchangeInfo now: the stream stays; the check runs again with the next new stream.
+        this.#logger.warn('could not check the symbol against exchangeInfo', {
+          symbol,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      },
+    );
+  }
+
   #createRoute(d: Described): Route<unknown> {
     const ctx = this.#ctx;
     switch (d.kind) {
@@ -831,6 +869,15 @@ export class BinanceMarketDataClient implements MarketDataStreamClient {
       });
     }
     const symbol = normalizeSymbol(spec.symbol, 'spec.symbol');
+    if (this.#symbols.listed?.(symbol) === false) {
+      // Binance would accept the stream and never send anything: refuse it instead of a silent stream.
+      throw new ValidationError('UNKNOWN_SYMBOL', {
+        field: 'spec.symbol',
+        rule: 'must be a market Binance lists',
+        message: `Binance does not list ${symbol}`,
+        context: { exchange: EXCHANGE, symbol },
+      });
+    }
     const native = this.#symbols.nativeSymbol(symbol);
     const s = native.toLowerCase();
     let stream: string;

@@ -1,4 +1,5 @@
 import { KLINE_INTERVALS, type MarketDataSubscription, type StreamSpec, telemetry } from '@venuekit/core';
+import { DEFAULT_SYMBOLS, type SymbolDefinition } from '@venuekit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FrameProxy, startFrameProxy } from './support/frame-proxy';
 import { type Market, startMarket, waitFor } from './support/harness';
@@ -16,7 +17,15 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-/** 2000 distinct, valid stream specs: 20 kinds on 100 markets (Binance accepts streams of any symbol). */
+/** 100 more markets on the fake, like BTCUSDT: S0000/USDT … S0099/USDT. */
+const MARKETS: SymbolDefinition[] = Array.from({ length: 100 }, (_, i) => ({
+  ...(DEFAULT_SYMBOLS[0] as SymbolDefinition),
+  symbol: `S${String(i).padStart(4, '0')}USDT`,
+  baseAsset: `S${String(i).padStart(4, '0')}`,
+}));
+const FAKE = { symbols: [...DEFAULT_SYMBOLS, ...MARKETS], simulation: false } as const;
+
+/** 2000 distinct, valid stream specs: 20 kinds on 100 markets. */
 function specs(count: number): StreamSpec[] {
   const kinds: ((symbol: string) => StreamSpec)[] = [
     (symbol) => ({ kind: 'trades', symbol }),
@@ -44,7 +53,7 @@ describe('Binance connection limits', () => {
       market = await startMarket(
         // Small batches, so the control budget is what paces the subscriptions.
         { streams: { maxStreamsPerMessage: 100 } },
-        {},
+        FAKE,
         async (fake) => {
           proxy = await startFrameProxy(fake.streamsUrl);
           return proxy.url;
@@ -96,7 +105,7 @@ describe('Binance connection limits', () => {
   }, 120_000);
 
   it('a burst of subscriptions goes out as one message per connection', async () => {
-    market = await startMarket({}, {}, async (fake) => {
+    market = await startMarket({}, FAKE, async (fake) => {
       proxy = await startFrameProxy(fake.streamsUrl);
       return proxy.url;
     });

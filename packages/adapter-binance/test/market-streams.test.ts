@@ -10,6 +10,7 @@ import type {
   ValidationError,
 } from '@venuekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BinanceAdapter } from '../src/adapter';
 import { type Market, startMarket, waitFor } from './support/harness';
 
 // Every stream type, subscribed over real sockets against the fake Binance, parsed from the
@@ -213,38 +214,29 @@ describe('market streams against the fake Binance', () => {
     await b.unsubscribe();
   });
 
-  it('a stream Binance refuses ends in a typed STREAM_REJECTED error; its neighbours in the batch are subscribed', async () => {
-    const md = market.adapter.marketData;
-    // Letters outside the Basic Multilingual Plane are letters to core but never a valid Binance stream name.
-    const bad = collect<Trade>();
-    const errors: ValidationError[] = [];
-    const good = collect<Trade>();
-    const rejected = md.subscribe(
-      { kind: 'trades', symbol: '𝐀𝐁𝐂/USDT' },
-      { ...bad.observer, error: (e) => errors.push(e as ValidationError) },
-    );
-    const accepted = md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, good.observer);
-    await expect(rejected.ready).rejects.toMatchObject({ code: 'STREAM_REJECTED', category: 'validation' });
-    await accepted.ready;
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/refused the stream/);
-    expect(md.streamStats().some((s) => s.key === rejected.key)).toBe(false);
-    market.driver.trade();
-    await waitFor(() => good.values.length === 1, 'the accepted neighbour');
-    await rejected.unsubscribe();
-    await accepted.unsubscribe();
-    expect(md.connections()).toEqual([]);
-  });
-
-  it('a connection whose only stream was refused is closed', async () => {
-    const md = market.adapter.marketData;
-    const refused = md.subscribe({ kind: 'ticker', symbol: '𝐗𝐘/USDT' }, { next() {} });
-    await expect(refused.ready).rejects.toMatchObject({ code: 'STREAM_REJECTED' });
-    await waitFor(() => md.connections().length === 0, 'the empty connection to close');
-    await waitFor(
-      () => market.fake.handle.connections('streams').length === 0,
-      'the server to see it closed',
-    );
+  it('a stream of a market Binance does not list ends with UNKNOWN_SYMBOL instead of staying silent', async () => {
+    // A fresh adapter: exchangeInfo not loaded yet, so the first check is asynchronous.
+    const adapter = new BinanceAdapter({
+      urls: { rest: market.fake.restUrl, streams: market.fake.streamsUrl },
+    });
+    try {
+      const md = adapter.marketData;
+      const errors: unknown[] = [];
+      const book = md.subscribe(
+        { kind: 'orderBook', symbol: 'DOGE/USDT' },
+        { next() {}, error: (e) => errors.push(e) },
+      );
+      await waitFor(() => errors.length === 1, 'the refusal');
+      expect(errors[0]).toMatchObject({ code: 'UNKNOWN_SYMBOL', field: 'spec.symbol' });
+      expect(md.streamStats()).toEqual([]);
+      await waitFor(() => md.connections().length === 0, 'the empty connection to close');
+      // Once exchangeInfo is known, the refusal is immediate.
+      expect(() => md.subscribe({ kind: 'trades', symbol: 'DOGE/USDT' }, { next() {} })).toThrow(
+        expect.objectContaining({ code: 'UNKNOWN_SYMBOL', field: 'spec.symbol' }),
+      );
+    } finally {
+      await adapter.close();
+    }
   });
 
   it('refuses bad specs with a ValidationError naming the field, before anything is sent', () => {
@@ -267,6 +259,63 @@ describe('market streams against the fake Binance', () => {
     );
     expect(() => md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, {} as never)).toThrow(
       expect.objectContaining({ field: 'observer' }),
+    );
+  });
+});
+
+describe('streams Binance refuses', () => {
+  // This fake allows only 10 streams per connection (Binance: 1024) while the client believes in
+  // Binance's 1024: the venue answers "Too many subscriptions" to a SUBSCRIBE, as Binance would.
+  let strict: Market;
+  beforeAll(async () => {
+    strict = await startMarket({}, { limits: { maxStreamsPerConnection: 10 } });
+    await strict.adapter.instruments.list();
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  it('a refused stream ends in a typed STREAM_REJECTED error; the rest of its batch is subscribed', async () => {
+    const md = strict.adapter.marketData;
+    const intervals = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h'] as const;
+    const errors: unknown[] = [];
+    const subscriptions = intervals.map((interval) =>
+      md.subscribe(
+        { kind: 'klines', symbol: 'BTC/USDT', interval },
+        { next() {}, error: (e) => errors.push(e) },
+      ),
+    );
+    const outcomes = await Promise.allSettled(subscriptions.map((s) => s.ready));
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused).toHaveLength(2);
+    for (const outcome of refused) {
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+        code: 'STREAM_REJECTED',
+        category: 'validation',
+        venue: { code: 4, message: 'Too many subscriptions' },
+      });
+    }
+    expect(errors).toHaveLength(2);
+    expect(md.streamStats()).toHaveLength(10);
+    expect(strict.fake.handle.connections('streams')[0]?.streams).toHaveLength(10);
+    await Promise.all(subscriptions.map((s) => s.unsubscribe()));
+    expect(md.connections()).toEqual([]);
+  });
+
+  it('a connection whose only streams were refused is closed', async () => {
+    const md = strict.adapter.marketData;
+    const filler = (['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h'] as const).map((interval) =>
+      md.subscribe({ kind: 'klines', symbol: 'ETH/USDT', interval }, { next() {} }),
+    );
+    await Promise.all(filler.map((s) => s.ready));
+    // The first connection is full for the venue but not for the client: the next stream is refused.
+    const refused = md.subscribe({ kind: 'ticker', symbol: 'ETH/USDT' }, { next() {} });
+    await expect(refused.ready).rejects.toMatchObject({ code: 'STREAM_REJECTED' });
+    await Promise.all(filler.map((s) => s.unsubscribe()));
+    await waitFor(() => md.connections().length === 0, 'every connection to close');
+    await waitFor(
+      () => strict.fake.handle.connections('streams').length === 0,
+      'the server to see them closed',
     );
   });
 });

@@ -11,6 +11,8 @@ import {
   type TimerHandle,
   telemetry,
   type UnifiedSymbol,
+  type VenuekitError,
+  isVenuekitError,
 } from '@venuekit/core';
 import type { WireDepthUpdate, WirePartialDepth } from '../ws/wire';
 
@@ -21,6 +23,8 @@ export interface BookSyncListener {
   /** After each applied update (or batch of them); `book` is live. */
   update(update: OrderBookUpdate): void;
   status(status: StreamStatus): void;
+  /** The snapshot can never succeed (Binance does not list the symbol): the sync has stopped. */
+  failed?(error: VenuekitError): void;
 }
 
 export interface BookSyncOptions {
@@ -321,6 +325,11 @@ export class BinanceBookSync {
       (error: unknown) => {
         if (this.#fetching !== controller) return;
         this.#fetching = undefined;
+        if (isVenuekitError(error) && error.code === 'UNKNOWN_SYMBOL') {
+          this.close();
+          this.#listener.failed?.(error);
+          return;
+        }
         const delay = this.#backoff.next();
         this.#logger.warn('order book snapshot failed, retrying', {
           symbol: this.#options.symbol,

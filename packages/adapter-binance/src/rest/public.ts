@@ -180,6 +180,8 @@ export interface SymbolResolver {
   nativeSymbol(symbol: UnifiedSymbol): string;
   /** `BTCUSDT` → `BTC/USDT`, from exchangeInfo; undefined for a symbol Binance does not list. */
   unifiedSymbol(native: string): Promise<UnifiedSymbol | undefined>;
+  /** Whether Binance lists the symbol, if known without a request (undefined before the first load). */
+  listed?(symbol: UnifiedSymbol): boolean | undefined;
 }
 
 const MAX_KLINES_PER_REQUEST = 1000;
