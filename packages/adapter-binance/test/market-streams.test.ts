@@ -7,7 +7,6 @@ import type {
   StreamStatus,
   Ticker,
   Trade,
-  ValidationError,
 } from '@venuekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinanceAdapter } from '../src/adapter';
@@ -229,6 +228,7 @@ describe('market streams against the fake Binance', () => {
       await waitFor(() => errors.length === 1, 'the refusal');
       expect(errors[0]).toMatchObject({ code: 'UNKNOWN_SYMBOL', field: 'spec.symbol' });
       expect(md.streamStats()).toEqual([]);
+      await book.unsubscribe(); // harmless after the refusal
       await waitFor(() => md.connections().length === 0, 'the empty connection to close');
       // Once exchangeInfo is known, the refusal is immediate.
       expect(() => md.subscribe({ kind: 'trades', symbol: 'DOGE/USDT' }, { next() {} })).toThrow(
