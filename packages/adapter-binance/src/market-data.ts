@@ -33,6 +33,7 @@ import {
 import type { BinanceConfig } from './config';
 import { BinanceBookSync } from './order-book/book-sync';
 import {
+  DecimalCache,
   EXCHANGE,
   parseAggTrade,
   parseBookTicker,
@@ -43,6 +44,7 @@ import {
   parseRestTrade,
   parseTicker,
   parseTrade,
+  type TradeDecimalCaches,
 } from './parsing/market-data';
 import type { BinancePublicApi, SymbolResolver } from './rest/public';
 import type { ConnectionAttemptBudget, WsReconnectEvent } from './ws/connection';
@@ -542,12 +544,14 @@ abstract class SequencedRoute<W, T> extends Route<T> {
 }
 
 class TradeRoute extends SequencedRoute<WireTrade, Trade> {
+  readonly #cache: TradeDecimalCaches = { price: new DecimalCache(), quantity: new DecimalCache() };
+
   protected idOf(w: WireTrade): number {
     return w.t;
   }
 
   protected parse(w: WireTrade): Trade {
-    return parseTrade(w, this.described.symbol);
+    return parseTrade(w, this.described.symbol, this.#cache);
   }
 
   protected async fetchRange(
@@ -565,12 +569,14 @@ class TradeRoute extends SequencedRoute<WireTrade, Trade> {
 }
 
 class AggTradeRoute extends SequencedRoute<WireAggTrade, AggTrade> {
+  readonly #cache: TradeDecimalCaches = { price: new DecimalCache(), quantity: new DecimalCache() };
+
   protected idOf(w: WireAggTrade): number {
     return w.a;
   }
 
   protected parse(w: WireAggTrade): AggTrade {
-    return parseAggTrade(w, this.described.symbol);
+    return parseAggTrade(w, this.described.symbol, this.#cache);
   }
 
   protected async fetchRange(

@@ -17,6 +17,7 @@ import {
   tradeEvent,
 } from './fixtures/streams';
 import {
+  DecimalCache,
   parseAggTrade,
   parseBookTicker,
   parseDepthSnapshot,
@@ -51,6 +52,17 @@ describe('stream parsers (web-socket-streams.md payloads)', () => {
     // The buyer/seller order ids were removed from the stream in 2024: their absence is fine.
     const { b: _b, a: _a, ...withoutOrderIds } = tradeEvent;
     expect(parseTrade(withoutOrderIds as WireTrade, 'BNB/BTC').id).toBe('12345');
+  });
+
+  it('a per-stream cache reuses the decimal of a repeated price and parses a new one', () => {
+    const cache = { price: new DecimalCache(), quantity: new DecimalCache() };
+    const first = parseTrade(tradeEvent as WireTrade, 'BNB/BTC', cache);
+    const same = parseTrade({ ...(tradeEvent as WireTrade), t: 12346, q: '7' }, 'BNB/BTC', cache);
+    const other = parseTrade({ ...(tradeEvent as WireTrade), t: 12347, p: '0.002' }, 'BNB/BTC', cache);
+    expect(same.price).toBe(first.price);
+    expect(s(same.quantity)).toBe('7');
+    expect(s(other.price)).toBe('0.002');
+    expect(s(first.price)).toBe('0.001');
   });
 
   it('aggTrade keeps the first and last trade ids', () => {

@@ -30,14 +30,38 @@ import type {
 
 export const EXCHANGE = 'binance';
 
+/**
+ * The last decimal parsed from a field, kept per stream: consecutive trades often share a price
+ * (a sweep of one level) and a text compare is much cheaper than a parse. Decimals are immutable,
+ * so sharing one between two trades is safe.
+ */
+export class DecimalCache {
+  #text = '';
+  #value: Decimal | undefined;
+
+  get(text: string): Decimal {
+    if (text === this.#text && this.#value !== undefined) return this.#value;
+    const value = new Decimal(text);
+    this.#text = text;
+    this.#value = value;
+    return value;
+  }
+}
+
+/** Per-stream caches for the two decimals of a trade. */
+export interface TradeDecimalCaches {
+  readonly price: DecimalCache;
+  readonly quantity: DecimalCache;
+}
+
 // {"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":true,"M":true}
-export function parseTrade(w: WireTrade, symbol: UnifiedSymbol): Trade {
+export function parseTrade(w: WireTrade, symbol: UnifiedSymbol, cache?: TradeDecimalCaches): Trade {
   return {
     exchange: EXCHANGE,
     symbol,
     id: String(w.t),
-    price: new Decimal(w.p),
-    quantity: new Decimal(w.q),
+    price: cache ? cache.price.get(w.p) : new Decimal(w.p),
+    quantity: cache ? cache.quantity.get(w.q) : new Decimal(w.q),
     timestamp: w.T,
     // m: the buyer was the maker, so the taker sold.
     side: w.m ? 'sell' : 'buy',
@@ -46,13 +70,13 @@ export function parseTrade(w: WireTrade, symbol: UnifiedSymbol): Trade {
 }
 
 // {"e":"aggTrade","E":1672515782136,"s":"BNBBTC","a":12345,"p":"0.001","q":"100","f":100,"l":105,"T":1672515782136,"m":true,"M":true}
-export function parseAggTrade(w: WireAggTrade, symbol: UnifiedSymbol): AggTrade {
+export function parseAggTrade(w: WireAggTrade, symbol: UnifiedSymbol, cache?: TradeDecimalCaches): AggTrade {
   return {
     exchange: EXCHANGE,
     symbol,
     id: String(w.a),
-    price: new Decimal(w.p),
-    quantity: new Decimal(w.q),
+    price: cache ? cache.price.get(w.p) : new Decimal(w.p),
+    quantity: cache ? cache.quantity.get(w.q) : new Decimal(w.q),
     firstTradeId: String(w.f),
     lastTradeId: String(w.l),
     timestamp: w.T,
