@@ -85,6 +85,9 @@ describe('Binance connection limits', () => {
       expect(subscribes.length).toBeGreaterThanOrEqual(21);
       expect(subscribes.length).toBeLessThanOrEqual(24);
       expect(frames.maxFramesPerWindow(1_000)).toBeLessThanOrEqual(5);
+      console.info(
+        `server saw ${subscribes.length} SUBSCRIBE messages for 2002 streams; at most ${frames.maxFramesPerWindow(1_000)} frames in any second on one connection`,
+      );
       expect(closes.filter((c) => c.code === 1008)).toEqual([]);
       expect(connections.every((c) => c.reconnects === 0)).toBe(true);
 
