@@ -142,7 +142,7 @@ export async function assembleSystem(options: AssembleOptions): Promise<DemoSyst
           symbols: options.symbols.map(toBinanceSymbol),
           accounts,
           ...(options.seed !== undefined ? { seed: options.seed } : {}),
-          simulation: { rate: 6, depth: 24 },
+          simulation: { rate: 6, depth: 24, volatility: 3 },
         });
         fake = started;
         closers.push(() => started.close());

@@ -10,9 +10,14 @@ export { TestkitTokens } from './tokens';
 // The seeded market simulation (other participants) and the test handle over engine + simulation + clock.
 export { FakeMarket, type FakeMarketOptions } from './simulation/fake-market';
 export {
+  DEFAULT_VOLATILITY_PERCENT,
   MarketSimulation,
   type MarketSimulationOptions,
   type ParticipantOrder,
+  type ResolvedVolatility,
+  resolveVolatility,
+  SimulationOptionError,
+  type VolatilityOptions,
 } from './simulation/market-simulation';
 export { Prng } from './simulation/prng';
 // Engine objects → Binance JSON payloads (REST bodies, stream events, user data events).

@@ -19,7 +19,11 @@ import { StreamHub } from './server/stream-hub';
 import { StreamsServer } from './server/streams-server';
 import { WsApiServer } from './server/ws-api-server';
 import { FakeMarket } from './simulation/fake-market';
-import type { MarketSimulationOptions } from './simulation/market-simulation';
+import {
+  type MarketSimulationOptions,
+  resolveVolatility,
+  SimulationOptionError,
+} from './simulation/market-simulation';
 
 export interface FakeBinanceOptions {
   /**
@@ -41,7 +45,8 @@ export interface FakeBinanceOptions {
   readonly seed?: number;
   /**
    * Other participants trading on every market (seeded, deterministic): `false` for a quiet
-   * market where only the test trades. Default: on, 5 actions per second per symbol.
+   * market where only the test trades. Default: on, 5 actions per second per symbol, the fair
+   * price a random walk of 1 % per hour with occasional larger moves (`volatility`).
    */
   readonly simulation?: boolean | Omit<MarketSimulationOptions, 'clock' | 'logger' | 'seed'>;
   /** Binance's limits, shrinkable for tests (ping interval, pong deadline, lifetime, weights…). */
@@ -126,6 +131,19 @@ function validate(limits: FakeBinanceLimits, timings: StreamTimings, options: Fa
     }
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) fail('seed', 'must be an integer');
+  const simulation = options.simulation;
+  if (typeof simulation === 'object' && simulation !== null) {
+    const { rate } = simulation;
+    if (rate !== undefined && (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0)) {
+      fail('simulation.rate', 'must be a number of actions per second greater than 0');
+    }
+    try {
+      resolveVolatility(simulation.volatility);
+    } catch (error) {
+      if (error instanceof SimulationOptionError) fail(`simulation.${error.field}`, error.rule);
+      throw error;
+    }
+  }
 }
 
 /**

@@ -113,6 +113,15 @@ describe('lifecycle', () => {
     expect(await invalid({ symbols: ['DOGEUSDT'] })).toMatch(
       /^symbols\[0\] must be a symbol definition or one of BTCUSDT/,
     );
+    expect(await invalid({ simulation: { volatility: -1 } })).toBe(
+      'simulation.volatility must be a number from 0 to 100',
+    );
+    expect(await invalid({ simulation: { volatility: { jumpPercent: 80 } } })).toBe(
+      'simulation.volatility.jumpPercent must be a number from 0 to 50',
+    );
+    expect(await invalid({ simulation: { rate: 0 } })).toBe(
+      'simulation.rate must be a number of actions per second greater than 0',
+    );
     expect(leftovers(before)).toEqual([]);
   });
 
@@ -206,5 +215,21 @@ describe('the CLI', () => {
       wsApiPort: 9002,
     });
     expect(() => parseCliArgs(['--port', 'abc'])).toThrow('--port must be a port number from 0 to 65535');
+  });
+
+  it('passes --volatility and --rate to the simulation', async () => {
+    const { parseCliArgs, startOptions } = await import('../src/server/cli-main');
+    expect(startOptions(parseCliArgs(['--volatility', '2.5', '--rate', '8'])).simulation).toEqual({
+      rate: 8,
+      volatility: 2.5,
+    });
+    expect(startOptions(parseCliArgs(['--volatility=0'])).simulation).toEqual({ volatility: 0 });
+    expect(startOptions(parseCliArgs(['--rate', '0', '--volatility', '3'])).simulation).toBe(false);
+    expect(() => parseCliArgs(['--volatility', 'lots'])).toThrow(
+      '--volatility must be a percentage per hour from 0 to 100',
+    );
+    expect(() => parseCliArgs(['--volatility', '-1'])).toThrow(
+      '--volatility must be a percentage per hour from 0 to 100',
+    );
   });
 });

@@ -9,11 +9,14 @@ export interface CliOptions {
   readonly seed: number | undefined;
   /** Simulated participants' actions per second per symbol; 0: no simulation. */
   readonly rate: number | undefined;
+  /** The fair price's random walk, in percent per hour (standard deviation). */
+  readonly volatility: number | undefined;
   readonly help: boolean;
 }
 
 export const CLI_USAGE = `Usage: venuekit-fake-binance [--port <n>] [--streams-port <n>] [--ws-api-port <n>]
-                            [--seed <n>] [--rate <n>] [--symbols BTCUSDT,ETHUSDT]
+                            [--seed <n>] [--rate <n>] [--volatility <percent>]
+                            [--symbols BTCUSDT,ETHUSDT]
 
 Runs the testkit's fake Binance (REST, market streams, WebSocket API) on 127.0.0.1.
   --port <n>          REST port (default 0: any free port). Streams use n+1 and the
@@ -22,6 +25,8 @@ Runs the testkit's fake Binance (REST, market streams, WebSocket API) on 127.0.0
   --ws-api-port <n>   WebSocket API port
   --seed <n>          seed of the market simulation (same seed, same market)
   --rate <n>          simulated participants' actions per second per symbol (default 5; 0: none)
+  --volatility <p>    how much prices move: a random walk of p % per hour plus occasional
+                      larger moves (default 1; 0: a still fair price)
   --symbols <list>    comma-separated default markets to list (BTCUSDT, ETHUSDT, BNBUSDT, ETHBTC)
 `;
 
@@ -44,6 +49,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   let symbols: string[] | undefined;
   let seed: number | undefined;
   let rate: number | undefined;
+  let volatility: number | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -96,6 +102,24 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         rate = parsed;
         break;
       }
+      case '--volatility': {
+        const text = value();
+        const parsed = Number(text);
+        if (
+          text === undefined ||
+          text.trim() === '' ||
+          !Number.isFinite(parsed) ||
+          parsed < 0 ||
+          parsed > 100
+        ) {
+          throw new ValidationError('INVALID_PARAMETER', {
+            field: flag,
+            rule: 'must be a percentage per hour from 0 to 100',
+          });
+        }
+        volatility = parsed;
+        break;
+      }
       case '--help':
       case '-h':
         help = true;
@@ -112,6 +136,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     symbols,
     seed,
     rate,
+    volatility,
     help,
   };
 }
@@ -121,7 +146,13 @@ export function startOptions(cli: CliOptions): FakeBinanceOptions {
     ports: { rest: cli.restPort, streams: cli.streamsPort, wsApi: cli.wsApiPort },
     ...(cli.symbols !== undefined && { symbols: cli.symbols }),
     ...(cli.seed !== undefined && { seed: cli.seed }),
-    simulation: cli.rate === 0 ? false : cli.rate === undefined ? true : { rate: cli.rate },
+    simulation:
+      cli.rate === 0
+        ? false
+        : {
+            ...(cli.rate !== undefined && { rate: cli.rate }),
+            ...(cli.volatility !== undefined && { volatility: cli.volatility }),
+          },
   };
 }
 

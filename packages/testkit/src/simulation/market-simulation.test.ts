@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ExchangeEngine } from '../engine/engine';
 import type { DepthDiffEvent, TradeRecord } from '../engine/types';
 import { FakeMarket } from './fake-market';
-import { MarketSimulation } from './market-simulation';
+import { MarketSimulation, type MarketSimulationOptions } from './market-simulation';
 import { Prng } from './prng';
 
 const START = Date.UTC(2026, 0, 1);
@@ -152,6 +152,83 @@ describe('MarketSimulation', () => {
     simulation.close();
     expect(clock.pendingTimers).toBe(0);
     expect(() => simulation.setRate(0)).toThrow(RangeError);
+  });
+});
+
+/** An hour of BTCUSDT at `rate` rounds per second, the clock moved a second at a time. */
+function hourOf(options: { seed: number; volatility?: MarketSimulationOptions['volatility'] }) {
+  const clock = new ManualClock(START);
+  const engine = new ExchangeEngine({ clock });
+  const rate = 2;
+  const simulation = new MarketSimulation(engine, { ...options, rate, paused: true, symbols: ['BTCUSDT'] });
+  const fair: number[] = [];
+  for (let second = 0; second < 3600; second++) {
+    simulation.step(rate);
+    clock.set(clock.now() + 1000);
+    fair.push(simulation.fairPrice('BTCUSDT').toNumber());
+  }
+  const candles = engine.klines('BTCUSDT', '1m', { startTime: START, limit: 1000 });
+  const high = Math.max(...candles.map((candle) => candle.high.toNumber()));
+  const low = Math.min(...candles.map((candle) => candle.low.toNumber()));
+  const open = (candles[0] as { open: Decimal }).open.toNumber();
+  return { engine, simulation, candles, fair, rangePercent: ((high - low) / open) * 100 };
+}
+
+describe('MarketSimulation volatility', () => {
+  it('moves candles by about the hourly percent asked, the same way for the same seed', () => {
+    const ranges: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const { engine, simulation, candles, rangePercent } = hourOf({ seed });
+      expect(simulation.volatility.hourly).toBe(0.01); // the default: 1 % per hour
+      expect(candles).toHaveLength(61);
+      ranges.push(rangePercent);
+      // Visible over minutes, far from a runaway: a 1 %/hour walk spans about 1-2 % in an hour.
+      expect(rangePercent).toBeGreaterThan(0.4);
+      expect(rangePercent).toBeLessThan(5);
+      // The book followed the walk: not crossed, and the last trade near the fair price.
+      const top = engine.bookTicker('BTCUSDT');
+      expect(top.bidPrice.lt(top.askPrice)).toBe(true);
+      const last = engine.lastPrice('BTCUSDT')?.price.toNumber() ?? 0;
+      const fair = simulation.fairPrice('BTCUSDT').toNumber();
+      expect(Math.abs(last - fair) / fair).toBeLessThan(0.005);
+    }
+    expect(new Set(ranges).size).toBe(3);
+    const closes = (seed: number) => hourOf({ seed }).candles.map((candle) => candle.close.toString());
+    expect(closes(2)).toEqual(closes(2));
+  });
+
+  it('grows with the option, holds still at 0, and jumps as often as asked', () => {
+    const calm = hourOf({ seed: 4, volatility: 0.5 }).rangePercent;
+    const lively = hourOf({ seed: 4, volatility: 4 }).rangePercent;
+    expect(lively).toBeGreaterThan(calm * 3);
+    // 0: only the tick-sized drift of the quiet market (a few cents on 60 000).
+    expect(hourOf({ seed: 4, volatility: 0 }).rangePercent).toBeLessThan(0.02);
+    // Only jumps: the fair price keeps still between about 40 moves of 0.5-1.5 %.
+    const { fair } = hourOf({ seed: 4, volatility: { hourlyPercent: 0, jumpsPerHour: 40, jumpPercent: 1 } });
+    let jumps = 0;
+    let still = 0;
+    for (let i = 1; i < fair.length; i++) {
+      const move = Math.abs((fair[i] as number) / (fair[i - 1] as number) - 1);
+      if (move >= 0.004) jumps++;
+      else if (move === 0) still++;
+    }
+    expect(jumps).toBeGreaterThan(20);
+    expect(jumps).toBeLessThan(70);
+    expect(still).toBeGreaterThan(3000);
+  });
+
+  it('trends with driftPercentPerHour and refuses figures out of range', () => {
+    const up = hourOf({ seed: 5, volatility: { hourlyPercent: 0.2, driftPercentPerHour: 3 } });
+    const change = (up.fair.at(-1) as number) / (up.fair[0] as number) - 1;
+    expect(change).toBeGreaterThan(0.02);
+    expect(change).toBeLessThan(0.04);
+    const engine = new ExchangeEngine({ clock: new ManualClock(START) });
+    expect(() => new MarketSimulation(engine, { volatility: -1 })).toThrow(
+      'volatility must be a number from 0 to 100',
+    );
+    expect(() => new MarketSimulation(engine, { volatility: { jumpsPerHour: Number.NaN } })).toThrow(
+      'volatility.jumpsPerHour must be a number from 0 to 3600',
+    );
   });
 });
 

@@ -30,7 +30,36 @@ export interface MarketSimulationOptions {
   readonly logger?: Logger;
   /** The clock that paces it. Default: the engine's. */
   readonly clock?: Clock;
+  /**
+   * How much the fair price moves: a seeded random walk plus occasional larger moves (jumps).
+   * A number is the walk's standard deviation over an hour in percent, with jumps scaled to it
+   * (two per hour of about 0.3 × that percent); `0` keeps the fair price still but for tick-sized
+   * drift. Default 1 (% per hour), which moves candles visibly over minutes.
+   */
+  readonly volatility?: number | VolatilityOptions;
 }
+
+/** The fair price's moves; every figure is in simulated time (`rate` rounds make a second). */
+export interface VolatilityOptions {
+  /** Standard deviation of the random walk over one hour, in percent. Default 1. */
+  readonly hourlyPercent?: number;
+  /** A steady trend, in percent per hour (negative: down). Default 0. */
+  readonly driftPercentPerHour?: number;
+  /** Expected number of larger moves per hour. Default 2 (0 when `hourlyPercent` is 0). */
+  readonly jumpsPerHour?: number;
+  /** A larger move's typical size in percent: each is 0.5 to 1.5 times this, up or down. Default 0.3 × `hourlyPercent`. */
+  readonly jumpPercent?: number;
+}
+
+/** Volatility with every default filled in, as fractions (0.01 is 1 %). */
+export interface ResolvedVolatility {
+  readonly hourly: number;
+  readonly driftPerHour: number;
+  readonly jumpsPerHour: number;
+  readonly jump: number;
+}
+
+export const DEFAULT_VOLATILITY_PERCENT = 1;
 
 /** A participant order placed through the simulation. `account` picks a participant (default: the first). */
 export type ParticipantOrder = Omit<NewOrderRequest, 'symbol'> & { readonly account?: number };
@@ -41,6 +70,10 @@ interface SymbolRun {
   readonly step: Decimal;
   readonly minNotional: Decimal;
   fair: Decimal;
+  /** The fair price before rounding to the tick: the random walk's state (not money, never quoted). */
+  anchor: number;
+  /** Price distance between quote levels beyond the first: about one second's move, at least a tick. */
+  spacing: Decimal;
   /** Resting participant orders, oldest first. */
   readonly resting: { readonly orderId: number; readonly accountId: string }[];
 }
@@ -63,6 +96,8 @@ export class MarketSimulation {
   readonly #logger: Logger | undefined;
   readonly #depth: number;
   readonly #maxOrders: number;
+  readonly #volatility: ResolvedVolatility;
+  readonly #walking: boolean;
   #rate: number;
   #timer: TimerHandle | undefined;
   #paused: boolean;
@@ -79,6 +114,9 @@ export class MarketSimulation {
     this.#depth = Math.max(1, Math.floor(options.depth ?? 10));
     this.#maxOrders = Math.max(4, Math.floor(options.maxOrders ?? 120));
     this.#paused = options.paused ?? false;
+    this.#volatility = resolveVolatility(options.volatility);
+    const { hourly, driftPerHour, jumpsPerHour } = this.#volatility;
+    this.#walking = hourly > 0 || driftPerHour !== 0 || jumpsPerHour > 0;
     const count = Math.max(2, Math.floor(options.participants ?? 3));
     const symbols =
       options.symbols ??
@@ -124,6 +162,11 @@ export class MarketSimulation {
 
   get rate(): number {
     return this.#rate;
+  }
+
+  /** The fair price's random walk and jumps, as fractions (0.01 is 1 %). */
+  get volatility(): ResolvedVolatility {
+    return this.#volatility;
   }
 
   /** Actions run so far, and how many the engine refused (a refused action is skipped). */
@@ -187,7 +230,7 @@ export class MarketSimulation {
       }),
     );
     // Fresh quotes first, so the stops the print triggers find liquidity around the new price.
-    run.fair = target;
+    this.#setFair(run, target);
     this.#quoteAround(run);
     this.#try(() => this.#limit(run, seller, 'SELL', target, quantity, 'GTC'));
     this.#try(() => this.#limit(run, buyer, 'BUY', target, quantity, 'IOC'));
@@ -236,7 +279,18 @@ export class MarketSimulation {
     }
     const last = this.engine.lastPrice(info.symbol)?.price;
     const fair = roundTo(last ?? new Decimal(info.initialPrice ?? '100'), tick);
-    return { info, tick, step, minNotional, fair, resting: [] };
+    const run: SymbolRun = {
+      info,
+      tick,
+      step,
+      minNotional,
+      fair,
+      anchor: fair.toNumber(),
+      spacing: tick,
+      resting: [],
+    };
+    this.#respace(run);
+    return run;
   }
 
   /** Quotes a ladder around the fair price and prints a first trade there, so a last price exists. */
@@ -263,6 +317,7 @@ export class MarketSimulation {
   /** One random action: mostly new quotes, some cancels, some marketable orders, some price drift. */
   #act(run: SymbolRun): void {
     this.#actions++;
+    if (this.#walking) this.#walk(run);
     const roll = this.#prng.next();
     const account = this.#prng.pick(this.#participants) as AccountInfo;
     if (run.resting.length > this.#maxOrders) {
@@ -286,15 +341,62 @@ export class MarketSimulation {
       const through = run.tick.times(this.#prng.int(0, 3));
       const price = side === 'BUY' ? best.plus(through) : Decimal.max(run.tick, best.minus(through));
       this.#try(() => this.#limit(run, account, side, price, this.#randomQuantity(run, price), 'IOC'));
-    } else {
+    } else if (!this.#walking) {
+      // Without the random walk, the fair price drifts by a few ticks now and then.
       const move = run.tick.times(this.#prng.int(1, 5));
-      const next = this.#prng.chance(0.5) ? run.fair.plus(move) : run.fair.minus(move);
-      if (next.gt(run.tick.times(10))) run.fair = next;
+      const up = this.#prng.chance(0.5);
+      const next = up ? run.fair.plus(move) : run.fair.minus(move);
+      if (next.gt(run.tick.times(10))) {
+        run.fair = next;
+        run.anchor += up ? move.toNumber() : -move.toNumber();
+      }
     }
   }
 
+  /**
+   * One round's move of the fair price: a Gaussian step (the sum of four uniform draws, so only
+   * exact arithmetic is involved and a seed gives the same walk everywhere) scaled so that the
+   * steps of an hour add up to `hourly`, the trend's share, and now and then a jump. The quotes
+   * follow the new fair price; those left on the wrong side are taken by the next ones, which is
+   * how the move prints trades, through the engine like every other order.
+   */
+  #walk(run: SymbolRun): void {
+    const { hourly, driftPerHour, jumpsPerHour, jump } = this.#volatility;
+    const stepsPerHour = this.#rate * 3600;
+    const prng = this.#prng;
+    const gaussian = (prng.next() + prng.next() + prng.next() + prng.next() - 2) * SQRT_3;
+    let change = (hourly / Math.sqrt(stepsPerHour)) * gaussian + driftPerHour / stepsPerHour;
+    if (jumpsPerHour > 0 && prng.chance(jumpsPerHour / stepsPerHour)) {
+      const size = jump * (0.5 + prng.next());
+      change += prng.chance(0.5) ? size : -size;
+    }
+    const next = run.anchor * (1 + change);
+    if (!(next > run.tick.toNumber() * 10) || !Number.isFinite(next)) return;
+    run.anchor = next;
+    const fair = roundTo(new Decimal(next), run.tick);
+    if (!fair.eq(run.fair)) {
+      run.fair = fair;
+      this.#respace(run);
+    }
+  }
+
+  #setFair(run: SymbolRun, price: Decimal): void {
+    run.fair = price;
+    run.anchor = price.toNumber();
+    this.#respace(run);
+  }
+
+  /** Quote levels about one second's move apart (at least a tick), so the book spans the moves. */
+  #respace(run: SymbolRun): void {
+    const perSecond = this.#volatility.hourly / 60;
+    if (perSecond === 0) return;
+    const spacing = roundTo(run.fair.times(perSecond), run.tick);
+    run.spacing = spacing.gt(run.tick) ? spacing : run.tick;
+  }
+
   #priceAt(run: SymbolRun, side: OrderSide, level: number): Decimal {
-    const offset = run.tick.times(level);
+    // The first level a tick from the fair price; the deeper ones `spacing` apart.
+    const offset = level <= 1 ? run.tick.times(level) : run.tick.plus(run.spacing.times(level - 1));
     const price = side === 'BUY' ? run.fair.minus(offset) : run.fair.plus(offset);
     return Decimal.max(run.tick, price);
   }
@@ -377,9 +479,55 @@ export class MarketSimulation {
   }
 }
 
+const SQRT_3 = Math.sqrt(3);
+
+/**
+ * Fills the defaults of `volatility`. A bad figure is a RangeError whose `field` and `rule` say
+ * what is wrong (`volatility.hourlyPercent`, "must be a number from 0 to 100").
+ */
+export function resolveVolatility(volatility: number | VolatilityOptions | undefined): ResolvedVolatility {
+  const options = typeof volatility === 'number' ? { hourlyPercent: volatility } : (volatility ?? {});
+  const field = typeof volatility === 'number' ? () => 'volatility' : (name: string) => `volatility.${name}`;
+  const hourlyPercent = inRange(
+    options.hourlyPercent ?? DEFAULT_VOLATILITY_PERCENT,
+    0,
+    100,
+    field('hourlyPercent'),
+  );
+  const drift = inRange(options.driftPercentPerHour ?? 0, -100, 100, field('driftPercentPerHour'));
+  const jumpsPerHour = inRange(
+    options.jumpsPerHour ?? (hourlyPercent > 0 ? 2 : 0),
+    0,
+    3600,
+    field('jumpsPerHour'),
+  );
+  const jumpPercent = inRange(options.jumpPercent ?? hourlyPercent * 0.3, 0, 50, field('jumpPercent'));
+  return { hourly: hourlyPercent / 100, driftPerHour: drift / 100, jumpsPerHour, jump: jumpPercent / 100 };
+}
+
+/** A simulation option out of its range; `field` and `rule` name it for a ValidationError. */
+export class SimulationOptionError extends RangeError {
+  readonly field: string;
+  readonly rule: string;
+
+  constructor(field: string, rule: string) {
+    super(`${field} ${rule}`);
+    this.name = 'SimulationOptionError';
+    this.field = field;
+    this.rule = rule;
+  }
+}
+
+function inRange(value: number, min: number, max: number, field: string): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    throw new SimulationOptionError(field, `must be a number from ${min} to ${max}`);
+  }
+  return value;
+}
+
 function positive(value: number, name: string): number {
   if (!(value > 0) || !Number.isFinite(value))
-    throw new RangeError(`${name} must be a positive number (got ${value})`);
+    throw new SimulationOptionError(name, `must be a positive number (got ${value})`);
   return value;
 }
 
