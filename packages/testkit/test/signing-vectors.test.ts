@@ -7,10 +7,8 @@ import { TestSocket } from './support/ws-client';
 
 // The official signed examples sent byte for byte to the fake, whose clock stands at the
 // examples' timestamps: rest-api.md and web-socket-api.md "SIGNED request example (HMAC)", with
-// their non-ASCII variants (symbol １２３４５６). A client that signs like these passes; so must
-// the fake. The engine does not list non-ASCII symbols yet, so those requests end at -1121
-// "Invalid symbol.", which the servers answer only after the signature was accepted (a bad
-// signature is -1022 first).
+// their non-ASCII variants (symbol １２３４５６, listed here with assets １２３ and ４５６). A client
+// that signs like these passes; so must the fake, and the orders are placed.
 
 const DOC_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 const DOC_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
@@ -38,8 +36,10 @@ describe('official signing vectors over the wire', () => {
     const fake = await startFakeBinance({
       clock: new ManualClock(1499827319559 + 100),
       simulation: false,
-      symbols: [market('LTCBTC', 'LTC', 'BTC', '0.1')],
-      accounts: [{ id: 'doc', apiKey: DOC_KEY, secretKey: DOC_SECRET, balances: { BTC: '10' } }],
+      symbols: [market('LTCBTC', 'LTC', 'BTC', '0.1'), market('１２３４５６', '１２３', '４５６', '0.1')],
+      accounts: [
+        { id: 'doc', apiKey: DOC_KEY, secretKey: DOC_SECRET, balances: { BTC: '10', '４５６': '1' } },
+      ],
     });
     try {
       const query =
@@ -49,10 +49,21 @@ describe('official signing vectors over the wire', () => {
           method: 'POST',
           headers: { 'X-MBX-APIKEY': DOC_KEY },
         }).then((answer) => answer.json());
-      expect(await send('e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3')).toEqual({
-        code: -1121,
-        msg: 'Invalid symbol.',
+      expect(await send('e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3')).toMatchObject({
+        symbol: '１２３４５６',
+        status: 'NEW',
+        side: 'BUY',
+        price: '0.10000000',
+        origQty: '1.00000000',
       });
+      const depth = await fetch(`${fake.restUrl}/api/v3/depth?symbol=${encodeURIComponent('１２３４５６')}`);
+      expect(await depth.json()).toMatchObject({ bids: [['0.10000000', '1.00000000']], asks: [] });
+      expect(
+        fake.handle
+          .balances('doc')
+          .find((b) => b.asset === '４５６')
+          ?.locked.toString(),
+      ).toBe('0.1');
       // The signature over the decoded (un-encoded) text is refused, as on Binance since 2026-01-15.
       const overDecoded = hmacHex(DOC_SECRET, decodeURIComponent(query));
       expect(await send(overDecoded)).toEqual({
@@ -68,8 +79,15 @@ describe('official signing vectors over the wire', () => {
     const fake = await startFakeBinance({
       clock: new ManualClock(1645423376532 + 50),
       simulation: false,
-      symbols: [market('BTCUSDT', 'BTC', 'USDT', '52000')],
-      accounts: [{ id: 'doc', apiKey: DOC_KEY, secretKey: DOC_SECRET, balances: { BTC: '1', USDT: '100' } }],
+      symbols: [market('BTCUSDT', 'BTC', 'USDT', '52000'), market('１２３４５６', '１２３', '４５６', '0.1')],
+      accounts: [
+        {
+          id: 'doc',
+          apiKey: DOC_KEY,
+          secretKey: DOC_SECRET,
+          balances: { BTC: '1', USDT: '100', '４５６': '1' },
+        },
+      ],
     });
     const socket = await TestSocket.open(fake.wsApiUrl);
     try {
@@ -92,7 +110,7 @@ describe('official signing vectors over the wire', () => {
       });
       expect(ascii.status).toBe(200);
       // The second example set (some non-ASCII characters), signed over the raw UTF-8.
-      const unicode = await socket.request<{ status: number; error: unknown }>({
+      const unicode = await socket.request<{ status: number; result: { symbol: string; status: string } }>({
         id: 'second',
         method: 'order.place',
         params: {
@@ -108,8 +126,9 @@ describe('official signing vectors over the wire', () => {
           signature: 'b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd',
         },
       });
-      expect([unicode.status, unicode.error]).toEqual([400, { code: -1121, msg: 'Invalid symbol.' }]);
-      expect(fake.handle.orders('doc')).toHaveLength(1);
+      expect(unicode.status).toBe(200);
+      expect(unicode.result).toMatchObject({ symbol: '１２３４５６', status: 'NEW' });
+      expect(fake.handle.orders('doc').map((order) => order.symbol)).toEqual(['BTCUSDT', '１２３４５６']);
     } finally {
       await socket.close();
       await fake.close();

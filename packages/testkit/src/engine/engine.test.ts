@@ -760,3 +760,38 @@ describe('history limits', () => {
     expect(small.klines('BTCUSDT', '1m')[0]?.trades).toBe(10);
   });
 });
+
+describe('symbols', () => {
+  const market = (symbol: string, baseAsset: string, quoteAsset: string) => ({
+    symbol,
+    baseAsset,
+    quoteAsset,
+    filters: [
+      { filterType: 'PRICE_FILTER', minPrice: '0.01', maxPrice: '100000', tickSize: '0.01' },
+      { filterType: 'LOT_SIZE', minQty: '1', maxQty: '100000', stepSize: '1' },
+    ] as const,
+  });
+
+  it("lists and trades non-ASCII symbols like Binance's (１２３４５６USDT, 这是测试币456)", () => {
+    // fact sheet §0: symbols and assets may be non-ASCII (testnet's 这是测试币456, the docs' １２３４５６).
+    const wide = engine.addSymbol(market('１２３４５６USDT', '１２３４５６', 'USDT'));
+    engine.addSymbol(market('这是测试币456', '这是测试币', '456'));
+    expect(wide.symbol).toBe('１２３４５６USDT');
+    engine.adjustBalance('bob', '１２３４５６', '50');
+    engine.placeOrder('bob', { ...limit('SELL', '2.5', '40'), symbol: '１２３４５６USDT' });
+    const buy = engine.placeOrder('alice', { ...limit('BUY', '2.5', '10'), symbol: '１２３４５６USDT' });
+    expect(buy.order.status).toBe('FILLED');
+    expect(balance('alice', '１２３４５６').free).toBe('9.99'); // less the 0.1 % taker fee
+    expect(engine.depth('１２３４５６USDT').asks.map(([p, q]) => `${p}@${q}`)).toEqual(['2.5@30']);
+    expect(engine.symbols().map((info) => info.symbol)).toContain('这是测试币456');
+  });
+
+  it('refuses symbols a client could not name: lowercase, spaces, symbols, too long', () => {
+    for (const symbol of ['btcusdt', 'BTC USDT', 'BTC/USDT', '１２３ａ', 'BTC💰', 'A'.repeat(21), '']) {
+      expect(() => engine.addSymbol(market(symbol, 'X', 'Y')), symbol).toThrow(TypeError);
+    }
+    expect(() => engine.addSymbol(market('btcusdt', 'X', 'Y'))).toThrow(
+      'symbol "btcusdt" must be 1-20 characters, each one of A-Z 0-9 - _ . or a non-ASCII letter or digit, none lowercase',
+    );
+  });
+});

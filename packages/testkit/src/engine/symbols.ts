@@ -116,12 +116,30 @@ export const DEFAULT_SYMBOLS: readonly SymbolDefinition[] = [
   },
 ];
 
-const SYMBOL_TEXT = /^[A-Z0-9\-_.]{1,20}$/;
+/**
+ * Binance's legal range for ASCII symbols (its -1100 message), widened to the non-ASCII letters and
+ * digits it also lists (testnet's `这是测试币456`, the docs' `１２３４５６`, production's `币安人生USDT`):
+ * 1 to 20 characters, each an ASCII `A-Z 0-9 - _ .` or a non-ASCII letter, mark or digit.
+ */
+const SYMBOL_TEXT = /^(?:[A-Z0-9\-_.]|(?!\p{ASCII})[\p{L}\p{M}\p{N}]){1,20}$/u;
+const SYMBOL_RULE =
+  'must be 1-20 characters, each one of A-Z 0-9 - _ . or a non-ASCII letter or digit, none lowercase';
+
+/** Whether `symbol` can be listed: see SYMBOL_TEXT; lowercase letters would not survive stream names. */
+export function isListableSymbol(symbol: string): boolean {
+  return (
+    SYMBOL_TEXT.test(symbol) &&
+    symbol.toUpperCase() === symbol &&
+    symbol.toLowerCase().toUpperCase() === symbol
+  );
+}
 
 /** Fills a definition's defaults; throws a TypeError for a definition that cannot work. */
 export function symbolInfo(definition: SymbolDefinition): SymbolInfo {
   const { symbol, baseAsset, quoteAsset } = definition;
-  if (!SYMBOL_TEXT.test(symbol)) throw new TypeError(`symbol "${symbol}" must match ${SYMBOL_TEXT}`);
+  if (typeof symbol !== 'string' || !isListableSymbol(symbol)) {
+    throw new TypeError(`symbol "${String(symbol)}" ${SYMBOL_RULE}`);
+  }
   if (!baseAsset || !quoteAsset || baseAsset === quoteAsset) {
     throw new TypeError(`symbol ${symbol} needs two different assets`);
   }

@@ -245,6 +245,38 @@ describe('trading', () => {
     await expect(bad.verifyCredentials()).rejects.toMatchObject({ code: 'INVALID_SIGNATURE' });
   });
 
+  it('trades a non-ASCII market like Binance lists (１２３４５６/USDT)', async () => {
+    const wide = new FakeExchange({
+      symbols: [
+        {
+          symbol: '１２３４５６USDT',
+          baseAsset: '１２３４５６',
+          quoteAsset: 'USDT',
+          filters: [
+            { filterType: 'PRICE_FILTER', minPrice: '0.0001', maxPrice: '1000', tickSize: '0.0001' },
+            { filterType: 'LOT_SIZE', minQty: '1', maxQty: '1000000', stepSize: '1' },
+          ],
+        },
+      ],
+    });
+    try {
+      const seller = wide.addAccount({ balances: { '１２３４５６': '500' } });
+      const buyer = wide.addAccount({ balances: { USDT: '100' } });
+      const instrument = await wide.instruments.get('１２３４５６/USDT');
+      expect(instrument).toMatchObject({ nativeSymbol: '１２３４５６USDT', base: '１２３４５６' });
+      const place = (credentials: typeof seller.credentials, input: Record<string, unknown>) =>
+        wide
+          .createAccount(credentials)
+          .placeOrder(normalizeOrderRequest({ symbol: '１２３４５６/USDT', ...input }));
+      await place(seller.credentials, { side: 'sell', type: 'limit', price: '0.25', quantity: '200' });
+      const bought = await place(buyer.credentials, { side: 'buy', type: 'market', quantity: '100' });
+      expect(bought).toMatchObject({ symbol: '１２３４５６/USDT', status: 'filled' });
+      expect(wide.market.balance(buyer.accountId, '１２３４５６').free.toString()).toBe('99.9');
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('rejects every call after close', async () => {
     const a = fake.createAccount(alice.credentials);
     await a.close();

@@ -36,7 +36,7 @@ export type StreamKey =
       readonly fast: boolean;
     };
 
-const SYMBOL_PART = /^[a-z0-9\-_.\u0080-\uffff]{1,40}$/u;
+const SYMBOL_PART = /^[a-z0-9\-_.\u{80}-\u{10ffff}]{1,40}$/u;
 
 /**
  * Parses `<symbol>@<kind>`; undefined when the name is not a stream Binance offers. Symbols are
