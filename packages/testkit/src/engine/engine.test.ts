@@ -714,6 +714,61 @@ describe('accounts and events', () => {
     expect(update?.data).toMatchObject({ accountId: 'alice', asset: 'ETH' });
   });
 
+  it("routes an account's events to that account's listeners only", () => {
+    const routed = new ExchangeEngine({
+      clock,
+      accounts: ['alice', 'bob', 'carol'].map((id) => ({
+        id,
+        apiKey: `key-${id}`,
+        balances: { USDT: '100000', BTC: '10' },
+      })),
+    });
+    const seen = new Map<string, string[]>();
+    const offs = ['alice', 'bob', 'carol'].map((id) => {
+      seen.set(id, []);
+      return routed.onAccount(id, (event) => {
+        // Each listener sees its own account's events, never another's.
+        expect(event.data.accountId).toBe(id);
+        seen.get(id)?.push(event.type === 'execution' ? `execution:${event.data.executionType}` : event.type);
+      });
+    });
+    expect(routed.listenerCounts()).toEqual({ all: 0, byEvent: {}, accounts: 3, accountListeners: 3 });
+    routed.placeOrder('bob', limit('SELL', '60000', '0.1'));
+    routed.placeOrder('alice', limit('BUY', '60000', '0.1'));
+    routed.placeOcoOrderList('alice', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: d('0.01'),
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: d('70000'),
+      belowType: 'STOP_LOSS',
+      belowStopPrice: d('50000'),
+    });
+    routed.adjustBalance('bob', 'ETH', '1');
+    routed.revokeApiKey('key-alice');
+    expect(seen.get('alice')).toEqual([
+      'execution:NEW',
+      'execution:TRADE',
+      'accountPosition',
+      'execution:NEW',
+      'execution:NEW',
+      'listStatus',
+      'accountPosition',
+      'apiKeyRevoked',
+    ]);
+    expect(seen.get('bob')).toEqual([
+      'execution:NEW',
+      'accountPosition',
+      'execution:TRADE',
+      'accountPosition',
+      'balanceUpdate',
+      'accountPosition',
+    ]);
+    expect(seen.get('carol')).toEqual([]);
+    for (const off of offs) off();
+    expect(routed.listenerCounts()).toEqual({ all: 0, byEvent: {}, accounts: 0, accountListeners: 0 });
+  });
+
   it('keeps running when a listener throws', () => {
     const off = engine.on('trade', () => {
       throw new Error('listener bug');

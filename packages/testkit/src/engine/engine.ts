@@ -35,8 +35,11 @@ import type {
   CommissionRates,
   DepthLevel,
   DepthSnapshot,
+  AccountEvent,
+  AccountEventName,
   EngineEvent,
   EngineEventMap,
+  EngineListenerCounts,
   EngineEventName,
   EngineExecutionType,
   EngineListener,
@@ -187,6 +190,8 @@ export class ExchangeEngine {
   readonly #byApiKey = new Map<string, AccountState>();
   readonly #listeners = new Map<EngineEventName, Set<(event: never) => void>>();
   readonly #allListeners = new Set<(event: EngineEvent) => void>();
+  /** `onAccount` listeners by account id; an account without listeners has no entry. */
+  readonly #accountListeners = new Map<string, Set<(event: AccountEvent) => void>>();
   readonly #queue: EngineEvent[] = [];
   readonly #dirtySymbols = new Set<SymbolState>();
   readonly #dirtyAccounts = new Map<AccountState, Set<string>>();
@@ -231,6 +236,40 @@ export class ExchangeEngine {
     this.#allListeners.add(listener);
     return () => {
       this.#allListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Listens to one account's events only (`execution`, `accountPosition`, `balanceUpdate`,
+   * `listStatus`, `apiKeyRevoked`): the engine routes them by account, so the cost of an event
+   * does not grow with the number of accounts listened to, and the events of accounts nobody
+   * listens to are not even built. Returns the function that removes the listener.
+   */
+  onAccount(accountId: string, listener: (event: AccountEvent) => void): () => void {
+    let set = this.#accountListeners.get(accountId);
+    if (!set) {
+      set = new Set();
+      this.#accountListeners.set(accountId, set);
+    }
+    set.add(listener);
+    return () => {
+      const current = this.#accountListeners.get(accountId);
+      if (!current?.delete(listener)) return;
+      if (current.size === 0) this.#accountListeners.delete(accountId);
+    };
+  }
+
+  /** How many listeners are attached (for diagnostics, and tests of what a front end attaches). */
+  listenerCounts(): EngineListenerCounts {
+    const byEvent: Partial<Record<EngineEventName, number>> = {};
+    for (const [name, set] of this.#listeners) if (set.size > 0) byEvent[name] = set.size;
+    let accountListeners = 0;
+    for (const set of this.#accountListeners.values()) accountListeners += set.size;
+    return {
+      all: this.#allListeners.size,
+      byEvent,
+      accounts: this.#accountListeners.size,
+      accountListeners,
     };
   }
 
@@ -1548,7 +1587,7 @@ export class ExchangeEngine {
   ): void {
     order.lastExecution = executionType;
     const executionId = this.#nextExecutionId++;
-    if (!this.#wants('execution')) return;
+    if (!this.#wants('execution') && !this.#accountListeners.has(account.id)) return;
     this.#emit('execution', {
       accountId: account.id,
       eventTime: now,
@@ -1638,7 +1677,7 @@ export class ExchangeEngine {
     this.#dirtySymbols.clear();
     for (const [account, assets] of this.#dirtyAccounts) {
       account.updateTime = now;
-      if (!this.#wants('accountPosition')) continue;
+      if (!this.#wants('accountPosition') && !this.#accountListeners.has(account.id)) continue;
       const balances: BalanceView[] = [];
       for (const asset of assets) {
         const balance = this.#balance(account, asset);
@@ -1654,7 +1693,7 @@ export class ExchangeEngine {
   }
 
   #emit<K extends EngineEventName>(type: K, data: EngineEventMap[K]): void {
-    if (!this.#wants(type)) return;
+    if (!this.#wants(type) && !this.#accountListeners.has(accountOf(type, data) ?? '')) return;
     this.#queue.push({ type, data } as EngineEvent);
   }
 
@@ -1671,6 +1710,13 @@ export class ExchangeEngine {
             this.#deliver(() => (listener as (data: unknown) => void)(event.data));
         }
         for (const listener of [...this.#allListeners]) this.#deliver(() => listener(event));
+        if (this.#accountListeners.size > 0) {
+          const accountId = accountOf(event.type, event.data);
+          const own = accountId === undefined ? undefined : this.#accountListeners.get(accountId);
+          if (own) {
+            for (const listener of [...own]) this.#deliver(() => listener(event as AccountEvent));
+          }
+        }
       }
       this.#queue.length = 0;
     } finally {
@@ -1688,6 +1734,19 @@ export class ExchangeEngine {
 }
 
 // ---------------------------------------------------------------------------
+
+const ACCOUNT_EVENTS: ReadonlySet<EngineEventName> = new Set<AccountEventName>([
+  'execution',
+  'accountPosition',
+  'balanceUpdate',
+  'listStatus',
+  'apiKeyRevoked',
+]);
+
+/** The account an event belongs to; undefined for market events. */
+function accountOf(type: EngineEventName, data: EngineEventMap[EngineEventName]): string | undefined {
+  return ACCOUNT_EVENTS.has(type) ? (data as { readonly accountId: string }).accountId : undefined;
+}
 
 const TYPE_MESSAGES = new Map<EngineOrderType, RejectMessage>([
   ['LIMIT', RejectMessage.UNSUPPORTED_COMBINATION],

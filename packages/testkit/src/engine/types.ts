@@ -692,3 +692,20 @@ export type EngineEvent = {
   [K in EngineEventName]: { readonly type: K; readonly data: EngineEventMap[K] };
 }[EngineEventName];
 export type EngineListener<K extends EngineEventName> = (event: EngineEventMap[K]) => void;
+/** The events that belong to one account (each carries its `accountId`). */
+export type AccountEventName =
+  | 'execution'
+  | 'accountPosition'
+  | 'balanceUpdate'
+  | 'listStatus'
+  | 'apiKeyRevoked';
+/** One account's events as a tagged union, for `engine.onAccount`. */
+export type AccountEvent = Extract<EngineEvent, { readonly type: AccountEventName }>;
+/** How many listeners an engine has: for every event, per event name, and per account. */
+export interface EngineListenerCounts {
+  readonly all: number;
+  readonly byEvent: Readonly<Partial<Record<EngineEventName, number>>>;
+  /** Accounts with at least one `onAccount` listener, and those listeners in total. */
+  readonly accounts: number;
+  readonly accountListeners: number;
+}

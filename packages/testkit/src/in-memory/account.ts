@@ -29,7 +29,7 @@ import {
 import type { ExchangeEngine } from '../engine/engine';
 import type {
   AccountInfo,
-  EngineEvent,
+  AccountEvent,
   EngineExecutionType,
   EngineOrderType,
   NewOrderRequest,
@@ -255,7 +255,8 @@ export class InMemoryAccountClient implements AccountClient {
     const account = await this.#call('subscribeUserData', undefined, () => this.#account());
     const subscriber: Subscriber = { observer, queue: [], scheduled: false, active: true };
     this.#subscribers.add(subscriber);
-    this.#detach ??= this.#engine.subscribe((event) => this.#onEvent(account, event));
+    // Routed by the engine: this account's events only, however many accounts are listened to.
+    this.#detach ??= this.#engine.onAccount(account.id, (event) => this.#onEvent(account, event));
     queueMicrotask(() => this.#safe(() => observer.status?.({ type: 'subscribed' })));
     return {
       unsubscribe: async () => {
@@ -447,9 +448,8 @@ export class InMemoryAccountClient implements AccountClient {
     }
   }
 
-  #onEvent(account: AccountInfo, event: EngineEvent): void {
+  #onEvent(account: AccountInfo, event: AccountEvent): void {
     if (event.type === 'apiKeyRevoked') {
-      if (event.data.accountId !== account.id) return;
       const error = new AuthenticationError({
         message: 'the api key was revoked',
         venue: { code: -2015, status: 401, message: 'Invalid API-key, IP, or permissions for action.' },
@@ -477,11 +477,10 @@ export class InMemoryAccountClient implements AccountClient {
     }
   }
 
-  #translate(account: AccountInfo, event: EngineEvent): UserDataEvent[] {
+  #translate(account: AccountInfo, event: AccountEvent): UserDataEvent[] {
     switch (event.type) {
       case 'execution': {
         const report = event.data;
-        if (report.accountId !== account.id) return [];
         const info = this.#engine.symbol(report.order.symbol);
         const unified = this.#unified(info);
         const out: UserDataEvent[] = [];
@@ -520,7 +519,6 @@ export class InMemoryAccountClient implements AccountClient {
         return out;
       }
       case 'accountPosition':
-        if (event.data.accountId !== account.id) return [];
         return [
           {
             type: 'balances',
@@ -534,7 +532,6 @@ export class InMemoryAccountClient implements AccountClient {
           },
         ];
       case 'balanceUpdate':
-        if (event.data.accountId !== account.id) return [];
         return [
           {
             type: 'balance_delta',

@@ -323,6 +323,47 @@ describe('user data', () => {
   });
 });
 
+describe('user data of many accounts', () => {
+  it("routes each account's events to its own subscribers only, with no listener on every event", async () => {
+    const users = Array.from({ length: 200 }, () =>
+      fake.addAccount({ balances: { USDT: '1000', BTC: '1' } }),
+    );
+    const received = new Map<string, UserDataEvent[]>();
+    const subscriptions = await Promise.all(
+      users.map((user) => {
+        const events: UserDataEvent[] = [];
+        received.set(user.accountId, events);
+        return fake.createAccount(user.credentials).subscribeUserData({ next: (e) => events.push(e) });
+      }),
+    );
+    // The engine routes by account: no client listens to every event and filters.
+    expect(fake.engine.listenerCounts()).toEqual({
+      all: 0,
+      byEvent: {},
+      accounts: 200,
+      accountListeners: 200,
+    });
+    const [maker, taker] = [users[17], users[123]] as [typeof alice, typeof alice];
+    await fake
+      .createAccount(maker.credentials)
+      .placeOrder(order({ side: 'sell', type: 'limit', price: '60000', quantity: '0.01' }));
+    await fake
+      .createAccount(taker.credentials)
+      .placeOrder(order({ side: 'buy', type: 'market', quantity: '0.01' }));
+    const fills = (id: string) => (received.get(id) ?? []).filter((e) => e.type === 'fill');
+    await until(
+      () => fills(maker.accountId).length === 1 && fills(taker.accountId).length === 1,
+      'both fills',
+    );
+    for (const user of users) {
+      const own = user === maker || user === taker;
+      expect((received.get(user.accountId) ?? []).length > 0, user.accountId).toBe(own);
+    }
+    await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
+    expect(fake.engine.listenerCounts()).toMatchObject({ all: 0, accounts: 0 });
+  });
+});
+
 describe('market data streams', () => {
   it('delivers trades, aggregate trades and book tickers, shared by equal specs', async () => {
     const a = fake.createAccount(alice.credentials);

@@ -94,7 +94,6 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
   /** Diffs to lose per native symbol (a fault), and the diffs lost. */
   readonly #gaps = new Map<string, number>();
   readonly #lost = new WeakSet<object>();
-  #detachGaps: (() => void) | undefined;
 
   constructor(
     exchange: ExchangeId,
@@ -109,14 +108,6 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
     this.#clock = clock;
     this.#logger = logger;
     this.#connectionId = `${exchange}-memory-market`;
-    // Registered before any stream's listener, so a diff is marked lost before the streams see it.
-    this.#detachGaps = engine.on('depth', (diff) => {
-      const left = this.#gaps.get(diff.symbol);
-      if (left === undefined) return;
-      this.#lost.add(diff);
-      if (left <= 1) this.#gaps.delete(diff.symbol);
-      else this.#gaps.set(diff.symbol, left - 1);
-    });
     this.#connectedAt = clock.now();
   }
 
@@ -275,11 +266,25 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#detachGaps?.();
     for (const stream of [...this.#streams.values()]) this.#drop(stream);
   }
 
   // -- internals --------------------------------------------------------------
+
+  /**
+   * Whether a depth diff is lost to a `depthGap` fault: the first order book stream to see a diff
+   * of a symbol with a gap pending decides, and every other stream sees the same answer. (No
+   * listener of its own: the engine builds depth diffs only while a stream needs them.)
+   */
+  #isLost(diff: object & { readonly symbol: string }): boolean {
+    if (this.#lost.has(diff)) return true;
+    const left = this.#gaps.get(diff.symbol);
+    if (left === undefined) return false;
+    this.#lost.add(diff);
+    if (left <= 1) this.#gaps.delete(diff.symbol);
+    else this.#gaps.set(diff.symbol, left - 1);
+    return true;
+  }
 
   #open(key: string, spec: StreamSpec): Stream {
     const info = this.#symbols.info(spec.symbol, 'spec.symbol');
@@ -374,7 +379,7 @@ export class InMemoryMarketDataClient implements MarketDataStreamClient {
         stream.book = new OrderBook(this.#exchange, stream.unified);
         this.#resync(stream);
         stream.detach = engine.on('depth', (diff) => {
-          if (diff.symbol !== native || !stream.book || this.#lost.has(diff)) return;
+          if (diff.symbol !== native || !stream.book || this.#isLost(diff)) return;
           // The venue's rule: each diff starts right after the last one applied; otherwise resync.
           if (diff.finalUpdateId <= stream.book.sequence) return;
           if (diff.firstUpdateId !== stream.book.sequence + 1) {
