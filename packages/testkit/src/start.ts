@@ -5,6 +5,7 @@ import { Authenticator } from './server/auth';
 import { ConnectionRegistry } from './server/connection-registry';
 import { FaultPlan } from './server/faults';
 import { createHandle, type FakeBinanceHandle } from './server/handle';
+import { UnfilledOrderCount } from './server/order-count';
 import { createPayloads } from './server/payloads';
 import { RateLimiter } from './server/rate-limits';
 import { RestServer } from './server/rest-server';
@@ -177,7 +178,8 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
   const faults = new FaultPlan();
   const registry = new ConnectionRegistry();
   const authenticator = new Authenticator(engine);
-  const deps = { engine, clock, limiter, authenticator, wire: payloads.responses };
+  const orderCount = new UnfilledOrderCount(engine, limiter, clock);
+  const deps = { engine, clock, limiter, authenticator, wire: payloads.responses, orderCount };
   const hub = new StreamHub(engine, payloads.streams, clock, timings);
   const rest = new RestServer({ ...deps, faults, logger });
   const streams = new StreamsServer({ clock, limits, hub, faults, registry });
@@ -193,6 +195,7 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     faults.clear();
     market.close();
     hub.close();
+    orderCount.close();
     await Promise.all([rest.close(), streams.close(), wsApi.close()]);
   };
 

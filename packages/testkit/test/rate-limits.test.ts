@@ -1,6 +1,8 @@
-import { ManualClock } from '@venuekit/core';
+import { Decimal, ManualClock } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
-import { startTestExchange } from './support/fake';
+import { ALICE_KEY, ALICE_SECRET, startTestExchange } from './support/fake';
+import { hmacHex, wsPayload } from './support/signing';
+import { TestSocket } from './support/ws-client';
 
 // Request weight per IP (X-MBX-USED-WEIGHT-1M, 429 + Retry-After + -1003, then 418 bans that
 // escalate) and order counts per account (X-MBX-ORDER-COUNT-*, -1015), with shrunken limits.
@@ -134,6 +136,193 @@ describe('REST rate limits', () => {
       await clock.advance(10_000);
       expect((await order()).status).toBe(200);
     } finally {
+      await t.close();
+    }
+  });
+});
+
+// faqs/order_count_decrement.md (official docs): an order's first fill takes one (as taker) or
+// more (as maker; the FAQ's example: 5) off the current unfilled order counts, never below zero;
+// cancels, expiries and later fills change nothing. The tables below are the FAQ's examples.
+describe('the unfilled order count (faqs/order_count_decrement.md)', () => {
+  const startOfWindow = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+  async function exchange() {
+    const clock = new ManualClock(startOfWindow);
+    const t = await startTestExchange({ clock, limits: { ordersPer10s: 100 } });
+    t.alice.now = () => clock.now();
+    const at = (second: number) => clock.set(startOfWindow + second * 1000);
+    const limit = (side: 'BUY' | 'SELL', price: string, quantity = '0.01', extra = {}) =>
+      t.alice.signed<{ orderId: number; status: string }>('POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side,
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity,
+        price,
+        ...extra,
+      });
+    const answered = (answer: { headers: Headers }) => Number(answer.headers.get('x-mbx-order-count-10s'));
+    const current = async () => {
+      const answer = await t.alice.signed<Array<{ interval: string; count: number }>>(
+        'GET',
+        '/api/v3/rateLimit/order',
+      );
+      const [tenSeconds, day] = answer.body.map((entry) => entry.count);
+      expect(day).toBe(tenSeconds); // decremented "for all intervals"
+      return tenSeconds;
+    };
+    /** The rest of the market trading against alice's resting orders. */
+    const marketTakes = (side: 'BUY' | 'SELL', price: string, quantity: string) =>
+      t.engine.placeOrder('maker', {
+        symbol: 'BTCUSDT',
+        side,
+        type: 'LIMIT',
+        timeInForce: 'IOC',
+        price: new Decimal(price),
+        quantity: new Decimal(quantity),
+      });
+    return { t, clock, at, limit, answered, current, marketTakes };
+  }
+
+  it('Example 1, taker: an order that trades on arrival is counted, then taken off', async () => {
+    const { t, at, limit, answered, current, marketTakes } = await exchange();
+    try {
+      at(1);
+      expect(answered(await limit('BUY', '50000'))).toBe(1); // A
+      at(2);
+      const b = await limit('BUY', '60001', '0.15'); // B: 0.1 filled as taker, 0.05 rests
+      expect([b.body.status, answered(b)]).toEqual(['PARTIALLY_FILLED', 2]);
+      expect(await current()).toBe(1); // first fill as taker (-1)
+      at(3);
+      expect(answered(await limit('BUY', '50000'))).toBe(2); // C
+      at(4);
+      marketTakes('SELL', '60001', '0.02'); // B partially filled again
+      marketTakes('SELL', '60001', '0.03'); // B filled
+      expect(await current()).toBe(2);
+      at(5);
+      const d = await t.alice.signed('POST', '/api/v3/order', {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.01',
+      });
+      expect(answered(d)).toBe(3); // D: the answer still counts it
+      expect(await current()).toBe(2); // fully filled as taker (-1)
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('Example 2, maker: a first fill in the maker phase takes off more, down to zero', async () => {
+    const { t, at, limit, answered, current, marketTakes } = await exchange();
+    try {
+      t.engine.cancelOpenOrders('maker', 'BTCUSDT'); // alice's asks are the whole ask side
+      at(1);
+      await limit('SELL', '60100'); // A
+      await limit('SELL', '60200'); // B
+      at(2);
+      await limit('SELL', '60300'); // C
+      await limit('SELL', '60300'); // D
+      expect(answered(await limit('SELL', '60300'))).toBe(5); // E
+      at(3);
+      marketTakes('BUY', '60100', '0.005'); // A partially filled
+      expect(await current()).toBe(0); // first fill as maker (-5)
+      at(4);
+      await limit('SELL', '60400'); // F
+      expect(answered(await limit('SELL', '60400'))).toBe(2); // G
+      at(5);
+      marketTakes('BUY', '60100', '0.005'); // A filled
+      expect(await current()).toBe(2);
+      marketTakes('BUY', '60200', '0.005'); // B partially filled
+      expect(await current()).toBe(0); // -5, not below zero
+      at(6);
+      expect(answered(await limit('SELL', '60400'))).toBe(1); // H
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('cancels and expiries change nothing; a filled FOK order is taken off', async () => {
+    const { t, at, limit, answered, current } = await exchange();
+    try {
+      at(1);
+      const a = await limit('BUY', '50000');
+      at(2);
+      await t.alice.signed('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: a.body.orderId });
+      expect(await current()).toBe(1);
+      expect(answered(await limit('BUY', '50000'))).toBe(2); // B
+      at(3);
+      const c = await limit('BUY', '60001', '0.01', { timeInForce: 'FOK' });
+      expect([c.body.status, answered(c)]).toEqual(['FILLED', 3]);
+      expect(await current()).toBe(2);
+      at(5);
+      const d = await limit('BUY', '50000');
+      expect(answered(d)).toBe(3);
+      at(6);
+      const e = await limit('BUY', '59000', '0.01', { timeInForce: 'FOK' });
+      expect([e.body.status, answered(e)]).toEqual(['EXPIRED', 4]);
+      expect(await current()).toBe(4);
+      at(7);
+      await t.alice.signed('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: d.body.orderId });
+      expect(answered(await limit('BUY', '50000'))).toBe(5); // F
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('lets a trader whose orders fill keep trading past the limit, on REST and the WebSocket API', async () => {
+    const clock = new ManualClock(startOfWindow + 1000);
+    const t = await startTestExchange({ clock, limits: { ordersPer10s: 3 } });
+    t.alice.now = () => clock.now();
+    const socket = await TestSocket.open(t.fake.wsApiUrl);
+    try {
+      const market = () =>
+        t.alice.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'MARKET',
+          quantity: '0.001',
+        });
+      for (let i = 0; i < 6; i++) expect((await market()).status).toBe(200);
+      const signedWs = (params: Record<string, string | number>) => {
+        const withKey = { ...params, apiKey: ALICE_KEY, timestamp: clock.now() };
+        return { ...withKey, signature: hmacHex(ALICE_SECRET, wsPayload(withKey)) };
+      };
+      type Envelope = { status: number; rateLimits?: Array<{ rateLimitType: string; count: number }> };
+      const ordersCount = (answer: Envelope) =>
+        answer.rateLimits?.find((entry) => entry.rateLimitType === 'ORDERS')?.count;
+      const placed = await socket.request<Envelope>({
+        id: 'market',
+        method: 'order.place',
+        params: signedWs({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }),
+      });
+      expect([placed.status, ordersCount(placed)]).toEqual([200, 1]); // counted in its answer
+      const counts = await socket.request<Envelope & { result: Array<{ count: number }> }>({
+        id: 'counts',
+        method: 'account.rateLimits.orders',
+        params: signedWs({}),
+      });
+      expect(counts.result.map((entry) => entry.count)).toEqual([0, 0]); // then taken off
+      // Orders that rest are not taken off: the fourth in the window is refused.
+      const resting = () =>
+        t.alice.signed('POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: '50000',
+        });
+      expect([(await resting()).status, (await resting()).status, (await resting()).status]).toEqual([
+        200, 200, 200,
+      ]);
+      expect((await resting()).body).toEqual({
+        code: -1015,
+        msg: 'Too many new orders; current limit is 3 orders per 10 SECOND.',
+      });
+    } finally {
+      await socket.close();
       await t.close();
     }
   });

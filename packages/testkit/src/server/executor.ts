@@ -4,6 +4,7 @@ import type { AccountInfo } from '../engine/types';
 import { BinanceApiError, Errors, isRejectionLike } from './api-error';
 import type { Authenticator } from './auth';
 import type { Operation, ResponsePayloads } from './operations';
+import type { UnfilledOrderCount } from './order-count';
 import type { RequestParams } from './params';
 import type { RateLimiter } from './rate-limits';
 
@@ -13,6 +14,7 @@ export interface ExecutorDeps {
   readonly limiter: RateLimiter;
   readonly authenticator: Authenticator;
   readonly wire: ResponsePayloads;
+  readonly orderCount: UnfilledOrderCount;
 }
 
 export interface Execution {
@@ -40,20 +42,21 @@ export function execute(
   let account: AccountInfo | undefined;
   try {
     if (operation.security === 'SIGNED') account = authenticate();
-    if (account && operation.orders) limiter.admitOrder(account.id, operation.orders, clock.now());
-    const result = operation.run({
-      params,
-      account,
-      now: clock.now(),
-      engine: deps.engine,
-      limiter,
-      wire: deps.wire,
-    });
+    const run = () =>
+      operation.run({
+        params,
+        account,
+        now: clock.now(),
+        engine: deps.engine,
+        limiter,
+        wire: deps.wire,
+      });
     if (account && operation.orders) {
-      limiter.countOrder(account.id, operation.orders, clock.now());
-      return { result, orderCounts: limiter.orderCounts(account.id, clock.now()) };
+      limiter.admitOrder(account.id, operation.orders, clock.now());
+      const placed = deps.orderCount.place(account.id, operation.orders, run);
+      return { result: placed.result, orderCounts: placed.counts };
     }
-    return { result };
+    return { result: run() };
   } catch (error) {
     if (operation.freeOnSuccess) limiter.charge(ip, weight, clock.now());
     throw error;

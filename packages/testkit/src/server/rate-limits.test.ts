@@ -91,4 +91,20 @@ describe('RateLimiter', () => {
     limiter.admitOrder('acct', 1, T0 + 10_000);
     expect(limiter.orderCounts('acct', T0 + 10_000)).toEqual({ tenSeconds: 0, day: 2 });
   });
+
+  it('takes first fills off the current counts of every interval, never below zero', () => {
+    const limiter = new RateLimiter(BINANCE_RATE_LIMITS);
+    limiter.countOrder('acct', 3, T0);
+    limiter.creditOrders('acct', 1, T0 + 1);
+    expect(limiter.orderCounts('acct', T0 + 1)).toEqual({ tenSeconds: 2, day: 2 });
+    limiter.creditOrders('acct', 5, T0 + 2);
+    expect(limiter.orderCounts('acct', T0 + 2)).toEqual({ tenSeconds: 0, day: 0 });
+    // No credit banked for later: the next order counts again.
+    limiter.countOrder('acct', 1, T0 + 3);
+    expect(limiter.orderCounts('acct', T0 + 3)).toEqual({ tenSeconds: 1, day: 1 });
+    // A fill in a new 10-second window takes off the day's count; the new window has nothing to lose.
+    limiter.countOrder('acct', 2, T0 + 4);
+    limiter.creditOrders('acct', 1, T0 + 10_000);
+    expect(limiter.orderCounts('acct', T0 + 10_000)).toEqual({ tenSeconds: 0, day: 2 });
+  });
 });

@@ -14,6 +14,11 @@ export interface RateLimitSettings {
   /** ORDERS per account per day (Binance's documented example: 160 000). */
   readonly ordersPerDay: number;
   /**
+   * How much an order's first fill as maker takes off the unfilled order counts (a first fill as
+   * taker takes 1). Binance says "more than one" without a figure; its FAQ's example uses 5.
+   */
+  readonly makerFirstFillCredit: number;
+  /**
    * Requests an IP may still send in the window after a 429 before it is banned (418). Binance
    * does not publish this number; it only says bans follow "repeatedly violating" limits.
    */
@@ -30,6 +35,7 @@ export const BINANCE_RATE_LIMITS: RateLimitSettings = {
   rawRequestsWindowMs: 300_000,
   ordersPer10s: 50,
   ordersPerDay: 160_000,
+  makerFirstFillCredit: 5,
   requestsAfter429BeforeBan: 5,
   firstBanMs: 120_000,
   maxBanMs: 3 * 24 * 3_600_000,
@@ -67,6 +73,13 @@ export class FixedWindowCounter {
     return entry.used;
   }
 
+  /** Takes `amount` off the current window's count, never below zero. */
+  subtract(key: string, amount: number, now: number): void {
+    const entry = this.#counts.get(key);
+    if (!entry || entry.start !== this.windowStart(now)) return;
+    entry.used = Math.max(0, entry.used - amount);
+  }
+
   /** Milliseconds until the current window ends. */
   remaining(now: number): number {
     return this.windowStart(now) + this.windowMs - now;
@@ -87,6 +100,12 @@ interface BanState {
   /** Requests sent in the current window after it was answered 429. */
   after429: number;
   window429: number;
+}
+
+/** An account's ORDERS counts (`X-MBX-ORDER-COUNT-10S` / `-1D`). */
+export interface OrderCounts {
+  readonly tenSeconds: number;
+  readonly day: number;
 }
 
 /** One `rateLimits` entry of the WebSocket API envelope. */
@@ -189,6 +208,12 @@ export class RateLimiter {
     this.#ordersDay.add(account, count, now);
   }
 
+  /** An order's first fill: the current ORDERS counts of every interval go down by `amount`, not below 0. */
+  creditOrders(account: string, amount: number, now: number): void {
+    this.#orders10s.subtract(account, amount, now);
+    this.#ordersDay.subtract(account, amount, now);
+  }
+
   orderCounts(account: string, now: number): { tenSeconds: number; day: number } {
     return { tenSeconds: this.#orders10s.used(account, now), day: this.#ordersDay.used(account, now) };
   }
@@ -203,8 +228,12 @@ export class RateLimiter {
     };
   }
 
-  orderReports(account: string, now: number): RateLimitReport[] {
-    const counts = this.orderCounts(account, now);
+  /** The ORDERS entries of `rateLimits`: the account's counts now, or those an answer took (`counts`). */
+  orderReports(
+    account: string,
+    now: number,
+    counts: OrderCounts = this.orderCounts(account, now),
+  ): RateLimitReport[] {
     return [
       {
         rateLimitType: 'ORDERS',

@@ -19,7 +19,7 @@ import type { FaultPlan, RequestFaultAction } from './faults';
 import { closeServer, listen, rejectUpgrade, remoteAddress, trackedServer } from './http-util';
 import { WS_API_OPERATIONS } from './operations';
 import { RequestParams } from './params';
-import { FixedWindowCounter, type RateLimitReport } from './rate-limits';
+import { FixedWindowCounter, type OrderCounts, type RateLimitReport } from './rate-limits';
 import { faultError } from './rest-server';
 import type { FakeBinanceLimits } from './settings';
 import { wsApiSignaturePayload } from './signing';
@@ -312,11 +312,13 @@ export class WsApiServer {
 
     let result: unknown;
     let account: AccountInfo | undefined;
+    let orderCounts: OrderCounts | undefined;
     let failure: BinanceApiError | undefined;
     try {
       const outcome = this.#run(session, method, params, paramsObject);
       result = outcome.result;
       account = outcome.account;
+      orderCounts = outcome.orderCounts;
     } catch (error) {
       failure = toApiError(error);
       if (failure.code === -1000)
@@ -341,6 +343,7 @@ export class WsApiServer {
       showLimits,
       account,
       WS_API_OPERATIONS.get(method)?.orders,
+      orderCounts,
     );
     if (failure?.httpStatus === 418) session.connection.close(1008, 'IP banned');
   }
@@ -351,7 +354,7 @@ export class WsApiServer {
     method: string,
     params: RequestParams,
     paramsObject: Readonly<Record<string, unknown>>,
-  ): { result: unknown; account: AccountInfo | undefined } {
+  ): { result: unknown; account: AccountInfo | undefined; orderCounts?: OrderCounts } {
     const { clock, limiter } = this.#options;
     const operation = WS_API_OPERATIONS.get(method);
     if (operation) {
@@ -360,7 +363,11 @@ export class WsApiServer {
         account = this.#authenticate(session, params, paramsObject, false);
         return account;
       });
-      return { result: execution.result, account };
+      return {
+        result: execution.result,
+        account,
+        ...(execution.orderCounts && { orderCounts: execution.orderCounts }),
+      };
     }
     const now = clock.now();
     switch (method) {
@@ -530,13 +537,15 @@ export class WsApiServer {
     showLimits: boolean,
     account: AccountInfo | undefined,
     orders?: number,
+    orderCounts?: OrderCounts,
   ): void {
     const { limiter, clock } = this.#options;
     const now = clock.now();
     let rateLimits: RateLimitReport[] | undefined;
     if (showLimits) {
       rateLimits = [];
-      if (orders && account) rateLimits.push(...limiter.orderReports(account.id, now));
+      // An accepted order reports the counts of its answer (before its own fills' decrement).
+      if (orders && account) rateLimits.push(...limiter.orderReports(account.id, now, orderCounts));
       rateLimits.push(limiter.weightReport(session.ip, now));
     }
     const frame: Record<string, unknown> = { id: id as RequestId };
