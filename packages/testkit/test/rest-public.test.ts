@@ -95,6 +95,35 @@ describe('public REST endpoints', () => {
     expect(badInterval.body).toEqual({ code: -1120, msg: 'Invalid interval.' });
   });
 
+  it('historicalTrades: from a trade id on, or the most recent (rest-api.md "Old trade lookup")', async () => {
+    type TradeBody = { id: number };
+    const recent = await t.public.get<TradeBody[]>('/api/v3/trades', { symbol: 'BTCUSDT' });
+    const ids = recent.body.map((trade) => trade.id);
+    expect(ids.length).toBeGreaterThanOrEqual(3);
+    const all = await t.public.get<TradeBody[]>('/api/v3/historicalTrades', { symbol: 'BTCUSDT' });
+    expect(all.body).toEqual(recent.body);
+    expect(shapeDiff(all.body, [docs.trade])).toEqual([]);
+    const second = ids[1] as number;
+    const from = await t.public.get<TradeBody[]>('/api/v3/historicalTrades', {
+      symbol: 'BTCUSDT',
+      fromId: second,
+      limit: 1,
+    });
+    expect(from.body.map((trade) => trade.id)).toEqual([second]);
+    const rest = await t.public.get<TradeBody[]>('/api/v3/historicalTrades', {
+      symbol: 'BTCUSDT',
+      fromId: second,
+    });
+    expect(rest.body.map((trade) => trade.id)).toEqual(ids.slice(1));
+    const beyond = await t.public.get<TradeBody[]>('/api/v3/historicalTrades', {
+      symbol: 'BTCUSDT',
+      fromId: (ids.at(-1) as number) + 1,
+    });
+    expect(beyond.body).toEqual([]);
+    const tooMany = await t.public.get('/api/v3/historicalTrades', { symbol: 'BTCUSDT', limit: 1001 });
+    expect(tooMany.status).toBe(400);
+  });
+
   it('avgPrice and the three tickers', async () => {
     const avg = await t.public.get('/api/v3/avgPrice', { symbol: 'BTCUSDT' });
     expect(shapeDiff(avg.body, docs.avgPrice)).toEqual([]);
@@ -131,6 +160,7 @@ describe('public REST endpoints', () => {
     expect(await used('/api/v3/depth', { symbol: 'BTCUSDT', limit: 1000 })).toBe(50);
     expect(await used('/api/v3/depth', { symbol: 'BTCUSDT', limit: 5000 })).toBe(250);
     expect(await used('/api/v3/trades', { symbol: 'BTCUSDT' })).toBe(25);
+    expect(await used('/api/v3/historicalTrades', { symbol: 'BTCUSDT' })).toBe(25);
     expect(await used('/api/v3/aggTrades', { symbol: 'BTCUSDT' })).toBe(4);
     expect(await used('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m' })).toBe(2);
     expect(await used('/api/v3/avgPrice', { symbol: 'BTCUSDT' })).toBe(2);

@@ -1,3 +1,4 @@
+import { Decimal } from '@venuekit/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as docs from '../src/engine/fixtures/binance-docs';
 import { ALICE_KEY, ALICE_SECRET, ED_KEY, startTestExchange, type TestExchange } from './support/fake';
@@ -109,6 +110,25 @@ describe('the envelope', () => {
     expect(depth.result).toEqual(rest.body);
     const price = await call(socket, 'ticker.price', { symbol: 'BTCUSDT' });
     expect(shapeDiff(price.result, docs.tickerPrice)).toEqual([]);
+    // A trade to look up (the maker's book, the engine's own account).
+    t.engine.placeOrder('maker', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: new Decimal('0.001'),
+    });
+    const historical = await call<unknown[]>(socket, 'trades.historical', {
+      symbol: 'BTCUSDT',
+      fromId: 0,
+      limit: 3,
+    });
+    expect(historical.result?.length).toBeGreaterThan(0);
+    const restHistorical = await t.public.get('/api/v3/historicalTrades', {
+      symbol: 'BTCUSDT',
+      fromId: 0,
+      limit: 3,
+    });
+    expect([historical.status, historical.result]).toEqual([200, restHistorical.body]);
   });
 
   it('answers errors as {id, status, error:{code,msg}} with rateLimits', async () => {

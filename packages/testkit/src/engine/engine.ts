@@ -710,6 +710,19 @@ export class ExchangeEngine {
     return this.#symbol(symbol).stats.recentTrades(clampLimit(limit));
   }
 
+  /**
+   * `historicalTrades`: up to `limit` trades from the one with id `fromId` on, oldest first; the
+   * most recent ones without `fromId`. Only the kept trades (`tradeHistory`) can be looked up.
+   */
+  historicalTrades(
+    symbol: string,
+    query: { readonly fromId?: number; readonly limit?: number } = {},
+  ): TradeRecord[] {
+    const stats = this.#symbol(symbol).stats;
+    const limit = clampLimit(query.limit);
+    return query.fromId === undefined ? stats.recentTrades(limit) : stats.tradesFrom(query.fromId, limit);
+  }
+
   aggTrades(symbol: string, query: AggTradeQuery = {}): AggTradeRecord[] {
     return this.#symbol(symbol).stats.aggTrades(query, clampLimit(query.limit));
   }

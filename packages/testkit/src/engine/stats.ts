@@ -179,6 +179,19 @@ export class SymbolStats {
     return this.#trades.slice(Math.max(0, this.#trades.length - limit));
   }
 
+  /** Up to `limit` trades from the one with id `fromId` on, oldest first (from the oldest kept when it is older). */
+  tradesFrom(fromId: number, limit: number): TradeRecord[] {
+    const trades = this.#trades;
+    let low = 0;
+    let high = trades.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((trades[middle] as TradeRecord).id < fromId) low = middle + 1;
+      else high = middle;
+    }
+    return trades.slice(low, low + limit);
+  }
+
   aggTrades(query: AggTradeQuery, limit: number): AggTradeRecord[] {
     const all = this.#aggTrades;
     if (query.fromId !== undefined) {

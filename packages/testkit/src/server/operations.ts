@@ -243,6 +243,20 @@ export const OPERATIONS: readonly Operation[] = [
     },
   },
   {
+    // rest-api.md "Old trade lookup" / web-socket-api.md "Historical trades": weight 25, security NONE.
+    rest: { method: 'GET', path: '/api/v3/historicalTrades' },
+    wsApi: 'trades.historical',
+    security: 'NONE',
+    weight: () => 25,
+    run: ({ params, engine, wire }) => {
+      const symbol = knownSymbol(engine, params.symbol());
+      const limit = params.limit('limit', 500, 1000);
+      const fromId = params.optionalLong('fromId');
+      params.finish();
+      return wire.trades(engine.historicalTrades(symbol, { limit, ...(fromId !== undefined && { fromId }) }));
+    },
+  },
+  {
     rest: { method: 'GET', path: '/api/v3/aggTrades' },
     wsApi: 'trades.aggregate',
     security: 'NONE',
