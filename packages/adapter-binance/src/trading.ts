@@ -108,6 +108,8 @@ export interface BinanceTradingConfig {
     readonly backoff?: BackoffOptions;
     /** Consecutive failed connections that open the circuit, and how long it stays open. */
     readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
+    /** How long to stay away after a 429 or 418 answer to the handshake. Default 60 000 ms. */
+    readonly refusedRetryMs?: number;
   };
 }
 
@@ -306,6 +308,7 @@ export class BinanceAccount implements AccountClient {
         });
         order = parseOrder(data, symbol, this.#clock.now(), request);
       }
+      this.#userData.follow(order);
       this.#reconciler.forget(clientOrderId);
       this.#intents.delete(clientOrderId);
       this.#publishOrder(
@@ -331,7 +334,9 @@ export class BinanceAccount implements AccountClient {
         );
         throw withContext(error, context);
       }
-      return this.#settle<Order>(clientOrderId, symbol, error, context);
+      const settled = await this.#settle<Order>(clientOrderId, symbol, error, context);
+      this.#userData.follow(settled);
+      return settled;
     }
   }
 

@@ -9,6 +9,7 @@ import {
   type Logger,
   type Order,
   type StreamObserver,
+  type StreamStatus,
   silentLogger,
   systemClock,
   telemetry,
@@ -84,6 +85,8 @@ export class BinanceUserDataStream {
   #retryTimer: ReturnType<Clock['setTimeout']> | undefined;
   readonly #retryBackoff = new ExponentialBackoff({ initialMs: 1000, maxMs: 60_000 });
   #resumeAgain = false;
+  /** False from a reconnect until the catch-up after it has completed. */
+  #caughtUp = true;
   #closed = false;
 
   constructor(options: UserDataStreamOptions) {
@@ -140,6 +143,15 @@ export class BinanceUserDataStream {
   emit(event: UserDataEvent): void {
     if (event.type === 'order') this.#remember(event.order);
     this.#deliver(event);
+  }
+
+  /**
+   * An order learned from a request's answer (placed, or found by reconciliation): followed like
+   * one reported by the stream, so that if it leaves the book while the stream is away, the
+   * catch-up after the reconnect finds it. Not delivered: the caller already has it.
+   */
+  follow(order: Order): void {
+    this.#remember(order);
   }
 
   /** Whether an order state at least this far along was already delivered. */
@@ -217,6 +229,13 @@ export class BinanceUserDataStream {
       this.#disconnectedAt = this.#options.venueNow();
       this.#reconnects++;
       this.#publishSession('disconnected');
+      // Observers (a trading session, its health) must not take the stream for connected now.
+      this.#status({
+        type: 'reconnecting',
+        reason: 'connection lost',
+        attempt: this.#reconnects,
+        delayMs: 0,
+      });
     }
     this.#connected = false;
     this.#subscriptionId = undefined;
@@ -292,11 +311,17 @@ export class BinanceUserDataStream {
       this.#resumeAgain = true;
       return;
     }
+    this.#caughtUp = false;
     this.#catchingUp = (async () => {
       try {
-        await this.#subscribeAtVenue();
+        // Subscribed already when only the catch-up failed last time: a second subscription
+        // would deliver every event twice.
+        if (this.#subscriptionId === undefined) await this.#subscribeAtVenue();
         await this.#catchUp();
+        this.#caughtUp = true;
         this.#retryBackoff.reset();
+        // Subscribed again and nothing missed: the stream is whole.
+        if (!this.#resumeAgain) this.#status({ type: 'resubscribed' });
       } catch (error) {
         this.#logger.warn('resubscribing the user data stream failed; trying again', {
           error: toVenuekitError(error).code,
@@ -316,7 +341,9 @@ export class BinanceUserDataStream {
     if (this.#retryTimer !== undefined) return;
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
-      if (!this.#closed && this.active && this.#subscriptionId === undefined) this.#resume();
+      // Subscribing or catching up failed (a 429, a ban, a timeout): both are needed again.
+      if (!this.#closed && this.active && (this.#subscriptionId === undefined || !this.#caughtUp))
+        this.#resume();
     }, this.#retryBackoff.next());
   }
 
@@ -387,6 +414,16 @@ export class BinanceUserDataStream {
     for (const observer of this.#observers) {
       try {
         observer.next(event);
+      } catch (error) {
+        this.#logger.errorWithException('user data observer threw', error);
+      }
+    }
+  }
+
+  #status(status: StreamStatus): void {
+    for (const observer of this.#observers) {
+      try {
+        observer.status?.(status);
       } catch (error) {
         this.#logger.errorWithException('user data observer threw', error);
       }

@@ -89,6 +89,8 @@ export interface BinanceWsApiClientOptions {
     readonly silenceTimeoutMs?: number;
     readonly backoff?: BackoffOptions;
     readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
+    /** How long to stay away after a 429 or 418 answer to the handshake. Default 60 000 ms. */
+    readonly refusedRetryMs?: number;
   };
 }
 
@@ -167,6 +169,7 @@ export class BinanceWsApiClient {
       ...(c.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: c.silenceTimeoutMs }),
       ...(c.backoff === undefined ? {} : { backoff: c.backoff }),
       ...(c.circuit === undefined ? {} : { circuit: c.circuit }),
+      ...(c.refusedRetryMs === undefined ? {} : { refusedRetryMs: c.refusedRetryMs }),
       handlers: {
         message: (text, receivedAt) => this.#onMessage(text, receivedAt),
         open: ({ reconnected }) => this.#onOpen(reconnected),

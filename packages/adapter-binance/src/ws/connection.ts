@@ -85,6 +85,8 @@ export interface WsConnectionOptions {
   readonly backoff?: BackoffOptions;
   /** Consecutive failed attempts that open the circuit, and how long it stays open. Default 8 and 30 000 ms. */
   readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
+  /** How long to stay away after the venue refuses the handshake with 429 or 418. Default 60 000 ms. */
+  readonly refusedRetryMs?: number;
   /**
    * Every frame we send (messages, pings, pongs) counts against this budget.
    * `reserve` slots are kept for answering server pings, which cannot wait.
@@ -230,6 +232,7 @@ export class WsConnection {
   readonly #closeTimeoutMs: number;
   readonly #stableAfterMs: number;
   readonly #reconnect: boolean;
+  readonly #refusedRetryMs: number;
 
   #state: WsConnectionState = 'idle';
   #ws: WebSocket | undefined;
@@ -271,6 +274,7 @@ export class WsConnection {
     this.#closeTimeoutMs = positive(options.closeTimeoutMs, 2_000, 'closeTimeoutMs');
     this.#stableAfterMs = nonNegative(options.stableAfterMs, 5_000, 'stableAfterMs');
     this.#reconnect = options.reconnect ?? true;
+    this.#refusedRetryMs = nonNegative(options.refusedRetryMs, 60_000, 'refusedRetryMs');
     this.#backoff = new ExponentialBackoff({ initialMs: 250, maxMs: 30_000, ...options.backoff });
     this.#circuit = new CircuitBreaker({
       clock: this.#clock,
@@ -656,7 +660,7 @@ export class WsConnection {
   #retry(reason: string, httpStatus: string | undefined): void {
     let delay = this.#backoff.next();
     // A venue answering the handshake with 429/418 is asking us to stay away for a while.
-    if (httpStatus === '429' || httpStatus === '418') delay = Math.max(delay, 60_000);
+    if (httpStatus === '429' || httpStatus === '418') delay = Math.max(delay, this.#refusedRetryMs);
     this.#schedule(delay, reason, true);
   }
 
