@@ -4,6 +4,7 @@ import * as docs from '../src/engine/fixtures/binance-docs';
 import { ALICE_KEY, ALICE_SECRET, ED_KEY, startTestExchange, type TestExchange } from './support/fake';
 import { shapeDiff } from './support/shape';
 import { ed25519Base64, hmacHex, wsPayload } from './support/signing';
+import { waitFor } from './support/wait';
 import { TestSocket } from './support/ws-client';
 
 // The WebSocket API over real sockets (web-socket-api.md, user-data-stream.md): the envelope with
@@ -302,6 +303,46 @@ describe('user data stream', () => {
     });
     const again = await call(socket, 'userDataStream.unsubscribe', { subscriptionId: id });
     expect(again.error).toEqual({ code: -2036, msg: 'User Data Stream subscription not active.' });
+  });
+
+  it("routes an account's events to that account's subscriptions only", async () => {
+    const before = t.engine.listenerCounts().accountListeners;
+    const [first, second, other] = [await connect(), await connect(), await connect()];
+    const ids: number[] = [];
+    for (const socket of [first, second]) {
+      const subscribed = await call<{ subscriptionId: number }>(
+        socket,
+        'userDataStream.subscribe.signature',
+        hmacSigned({}),
+      );
+      ids.push(subscribed.result!.subscriptionId);
+    }
+    await call(other, 'session.logon', edSigned({}));
+    await call(other, 'userDataStream.subscribe');
+    // One engine listener per subscribed account, none on every account's events.
+    const counts = t.engine.listenerCounts();
+    expect(counts.accountListeners).toBe(before + 2);
+    for (const name of ['execution', 'accountPosition', 'balanceUpdate', 'listStatus'] as const) {
+      expect(counts.byEvent[name], name).toBeUndefined();
+    }
+    const from = [first, second, other].map((socket) => socket.received.length);
+    await t.alice.signed('POST', '/api/v3/order', { ...LIMIT_BUY });
+    const reports = await Promise.all(
+      [first, second].map((socket, i) =>
+        socket.next<Wrapped>((json) => json.event?.e === 'executionReport', { from: from[i] }),
+      ),
+    );
+    expect(reports.map((report) => report.subscriptionId)).toEqual(ids);
+    await t.ed.signed('POST', '/api/v3/order', { ...LIMIT_BUY });
+    await other.next<Wrapped>((json) => json.event?.e === 'executionReport', { from: from[2] });
+    // Frames keep their order on a socket: had alice's report been sent here, it would have come first.
+    const seen = other.matching<Wrapped>((json) => json.event?.e === 'executionReport');
+    expect(seen).toHaveLength(1);
+    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+    await waitFor(() => t.engine.listenerCounts().accountListeners === before, {
+      timeoutMs: 10_000,
+      what: 'the routes of the closed sessions removed',
+    });
   });
 
   it('tells the session when its api key is revoked', async () => {

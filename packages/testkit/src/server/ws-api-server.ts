@@ -5,6 +5,7 @@ import type { Logger } from '@venuekit/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ExchangeEngine } from '../engine/engine';
 import type {
+  AccountEvent,
   AccountInfo,
   AccountPositionEvent,
   BalanceUpdateEvent,
@@ -92,9 +93,15 @@ export class WsApiServer {
   readonly #attempts: FixedWindowCounter;
   readonly #sessions = new Map<ServerConnection, ApiSession>();
   readonly #unsubscribeEngine: Array<() => void>;
-  /** User-data listeners, attached while at least one subscription exists (see StreamHub). */
-  #userDataListeners: Array<() => void> = [];
-  #activeSubscriptions = 0;
+  /**
+   * User data routed by account: each subscribed account's subscriptions, and its engine listener
+   * (`engine.onAccount`, attached while the account has a subscription). An event reaches only its
+   * account's subscribers, and the engine builds no user data for accounts nobody subscribed to.
+   */
+  readonly #routes = new Map<
+    string,
+    { readonly off: () => void; readonly targets: Map<Subscription, ApiSession> }
+  >();
   #port = 0;
 
   constructor(options: WsApiServerOptions) {
@@ -116,29 +123,43 @@ export class WsApiServer {
     ];
   }
 
-  #subscriptionsChanged(delta: number): void {
-    this.#activeSubscriptions += delta;
-    const { engine, userData } = this.#options;
-    if (this.#activeSubscriptions > 0 && this.#userDataListeners.length === 0) {
-      this.#userDataListeners = [
-        engine.on('execution', (event) =>
-          this.#deliver(event.accountId, 'executionReport', () => userData.executionReport(event)),
-        ),
-        engine.on('accountPosition', (event) =>
-          this.#deliver(event.accountId, 'outboundAccountPosition', () =>
-            userData.outboundAccountPosition(event),
-          ),
-        ),
-        engine.on('balanceUpdate', (event) =>
-          this.#deliver(event.accountId, 'balanceUpdate', () => userData.balanceUpdate(event)),
-        ),
-        engine.on('listStatus', (event) =>
-          this.#deliver(event.accountId, 'listStatus', () => userData.listStatus(event)),
-        ),
-      ];
-    } else if (this.#activeSubscriptions === 0 && this.#userDataListeners.length > 0) {
-      for (const off of this.#userDataListeners) off();
-      this.#userDataListeners = [];
+  #route(session: ApiSession, subscription: Subscription): void {
+    const accountId = subscription.account.id;
+    let route = this.#routes.get(accountId);
+    if (!route) {
+      const targets = new Map<Subscription, ApiSession>();
+      const off = this.#options.engine.onAccount(accountId, (event) => this.#onAccountEvent(targets, event));
+      route = { off, targets };
+      this.#routes.set(accountId, route);
+    }
+    route.targets.set(subscription, session);
+  }
+
+  #unroute(subscription: Subscription): void {
+    const route = this.#routes.get(subscription.account.id);
+    if (!route?.targets.delete(subscription) || route.targets.size > 0) return;
+    route.off();
+    this.#routes.delete(subscription.account.id);
+  }
+
+  #onAccountEvent(targets: ReadonlyMap<Subscription, ApiSession>, event: AccountEvent): void {
+    const { userData } = this.#options;
+    switch (event.type) {
+      case 'execution':
+        this.#deliver(targets, 'executionReport', () => userData.executionReport(event.data));
+        break;
+      case 'accountPosition':
+        this.#deliver(targets, 'outboundAccountPosition', () => userData.outboundAccountPosition(event.data));
+        break;
+      case 'balanceUpdate':
+        this.#deliver(targets, 'balanceUpdate', () => userData.balanceUpdate(event.data));
+        break;
+      case 'listStatus':
+        this.#deliver(targets, 'listStatus', () => userData.listStatus(event.data));
+        break;
+      default:
+        // apiKeyRevoked: #onRevoked ends the subscriptions and tells logged-on sessions too.
+        break;
     }
   }
 
@@ -159,8 +180,8 @@ export class WsApiServer {
 
   async close(): Promise<void> {
     for (const off of this.#unsubscribeEngine) off();
-    for (const off of this.#userDataListeners) off();
-    this.#userDataListeners = [];
+    for (const route of this.#routes.values()) route.off();
+    this.#routes.clear();
     for (const session of this.#sessions.values()) session.connection.terminate();
     this.#sessions.clear();
     this.#wss.close();
@@ -218,7 +239,7 @@ export class WsApiServer {
         onClose: (closed) => {
           const session = this.#sessions.get(closed);
           if (session && session.subscriptions.size > 0) {
-            this.#subscriptionsChanged(-session.subscriptions.size);
+            for (const subscription of session.subscriptions.values()) this.#unroute(subscription);
             session.subscriptions.clear();
           }
           this.#sessions.delete(closed);
@@ -484,13 +505,14 @@ export class WsApiServer {
       throw new BinanceApiError(400, -2042, 'Maximum subscription ID reached for this connection.');
     }
     const id = session.nextSubscriptionId++;
-    session.subscriptions.set(id, { id, account, viaLogon });
-    this.#subscriptionsChanged(1);
+    const subscription: Subscription = { id, account, viaLogon };
+    session.subscriptions.set(id, subscription);
+    this.#route(session, subscription);
     return { subscriptionId: id };
   }
 
   #endSubscription(session: ApiSession, subscription: Subscription): void {
-    if (session.subscriptions.delete(subscription.id)) this.#subscriptionsChanged(-1);
+    if (session.subscriptions.delete(subscription.id)) this.#unroute(subscription);
     const event = JSON.stringify({ e: 'eventStreamTerminated', E: this.#options.clock.now() });
     session.connection.send(
       `{"subscriptionId":${subscription.id},"event":${event}}`,
@@ -498,12 +520,9 @@ export class WsApiServer {
     );
   }
 
-  #deliver(accountId: string, eventType: string, build: () => string): void {
+  #deliver(targets: ReadonlyMap<Subscription, ApiSession>, eventType: string, build: () => string): void {
     let payload: string | undefined;
-    for (const session of this.#sessions.values()) {
-      if (session.subscriptions.size === 0) continue;
-      const subscription = session.subscriptionOf(accountId);
-      if (!subscription) continue;
+    for (const [subscription, session] of targets) {
       payload ??= build();
       session.connection.send(`{"subscriptionId":${subscription.id},"event":${payload}}`, eventType);
     }
