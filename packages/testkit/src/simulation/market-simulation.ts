@@ -344,19 +344,16 @@ export class MarketSimulation {
     } else if (!this.#walking) {
       // Without the random walk, the fair price drifts by a few ticks now and then.
       const move = run.tick.times(this.#prng.int(1, 5));
-      const up = this.#prng.chance(0.5);
-      const next = up ? run.fair.plus(move) : run.fair.minus(move);
-      if (next.gt(run.tick.times(10))) {
-        run.fair = next;
-        run.anchor += up ? move.toNumber() : -move.toNumber();
-      }
+      const next = this.#prng.chance(0.5) ? run.fair.plus(move) : run.fair.minus(move);
+      if (next.gt(run.tick.times(10))) run.fair = next;
     }
   }
 
   /**
-   * One round's move of the fair price: a Gaussian step (the sum of four uniform draws, so only
-   * exact arithmetic is involved and a seed gives the same walk everywhere) scaled so that the
-   * steps of an hour add up to `hourly`, the trend's share, and now and then a jump. The quotes
+   * One round's move of the fair price: a Gaussian step scaled so that the steps of an hour add up
+   * to `hourly`, the trend's share, and now and then a jump. The Gaussian is the sum of four
+   * uniform draws: only + - × ÷ and √, which IEEE 754 rounds alike everywhere, so a seed gives the
+   * same walk on any machine. The quotes
    * follow the new fair price; those left on the wrong side are taken by the next ones, which is
    * how the move prints trades, through the engine like every other order.
    */
