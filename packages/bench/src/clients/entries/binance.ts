@@ -1,0 +1,4 @@
+import { BinanceSdkClient } from '../binance-sdk';
+import { runClient } from '../run';
+
+runClient(() => new BinanceSdkClient());

@@ -1,0 +1,4 @@
+import { CcxtProClient } from '../ccxt-pro';
+import { runClient } from '../run';
+
+runClient(() => new CcxtProClient());

@@ -1,0 +1,4 @@
+import { FloorClient } from '../floor';
+import { runClient } from '../run';
+
+runClient(() => new FloorClient());

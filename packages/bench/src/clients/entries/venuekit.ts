@@ -1,0 +1,4 @@
+import { VenuekitClient } from '../venuekit';
+import { runClient } from '../run';
+
+runClient(() => new VenuekitClient());
