@@ -6,7 +6,9 @@
 // packages/bench/results/latest.md (smoke runs: results/smoke.md, not committed). --readme also puts
 // the side-by-side table in the root README's performance section. Not a test: it asserts nothing
 // about speed; it fails only when a benchmark could not run.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bundle, PACKAGE_DIR, PROFILE_DIR } from './build';
@@ -144,8 +146,10 @@ async function main(): Promise<void> {
     join(resultsDir, `${base}.json`),
     `${JSON.stringify({ command, started, sessions, alone }, null, 2)}\n`,
   );
+  const written = [join(resultsDir, `${base}.md`)];
+  if (options.readme && !options.smoke && sideTable) written.push(updateReadme(lines.slice(2).join('\n')));
+  format(written);
   log(`written: packages/bench/results/${base}.md and ${base}.json`);
-  if (options.readme && !options.smoke && sideTable) updateReadme(lines.slice(2).join('\n'));
 
   const failed = sessions.some((s) => s.error) || (alone?.errors.length ?? 0) > 0;
   if (failed) {
@@ -157,8 +161,20 @@ async function main(): Promise<void> {
 const START = '<!-- performance:start';
 const END = '<!-- performance:end -->';
 
+/** Lays the markdown tables out as the repository's formatter (biome) wants them; skipped without biome. */
+function format(paths: string[]): void {
+  try {
+    const biome = createRequire(join(PACKAGE_DIR, '..', '..', 'package.json')).resolve(
+      '@biomejs/biome/bin/biome',
+    );
+    spawnSync(process.execPath, [biome, 'format', '--write', ...paths], { stdio: 'ignore' });
+  } catch {
+    // Not installed: the tables stay as written.
+  }
+}
+
 /** Replaces what is between the README's performance markers (its own lines stay). */
-function updateReadme(body: string): void {
+function updateReadme(body: string): string {
   const path = join(PACKAGE_DIR, '..', '..', 'README.md');
   const text = readFileSync(path, 'utf8');
   const start = text.indexOf(START);
@@ -168,6 +184,7 @@ function updateReadme(body: string): void {
   const section = body.replace(/^## /gm, '### ');
   writeFileSync(path, `${text.slice(0, startLineEnd)}\n${section.trim()}\n\n${text.slice(end)}`);
   process.stderr.write('README.md: performance section updated\n');
+  return path;
 }
 
 main().catch((error: unknown) => {
