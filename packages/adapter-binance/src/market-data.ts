@@ -46,6 +46,7 @@ import {
   parseTrade,
   type TradeDecimalCaches,
 } from './parsing/market-data';
+import { isWireAggTrade, isWireDepthUpdate, isWireTrade } from './parsing/wire-checks';
 import type { BinancePublicApi, SymbolResolver } from './rest/public';
 import type { ConnectionAttemptBudget, WsReconnectEvent } from './ws/connection';
 import type { StreamSink, SubscribeMode } from './ws/stream-connection';
@@ -53,7 +54,6 @@ import { BinanceStreamManager } from './ws/stream-manager';
 import type {
   WireAggTrade,
   WireBookTicker,
-  WireDepthUpdate,
   WireKline,
   WireMiniTicker,
   WirePartialDepth,
@@ -124,6 +124,7 @@ abstract class Route<T> implements StreamSink {
   closed = false;
   #waiters: ReadyWaiter[] = [];
   #observerErrors = 0;
+  #discards = 0;
 
   constructor(described: Described, ctx: RouteContext) {
     this.described = described;
@@ -197,6 +198,15 @@ abstract class Route<T> implements StreamSink {
   }
 
   protected discard(reason: string): void {
+    // Counted on the telemetry channel; the first few logged, so a broken feed shows in the log
+    // without flooding it.
+    if (this.#discards++ < 3) {
+      this.ctx.logger.warn('discarded a malformed stream payload', {
+        stream: this.described.stream,
+        reason,
+        discarded: this.#discards,
+      });
+    }
     if (telemetry.messageDiscarded.hasSubscribers) {
       telemetry.messageDiscarded.publish({
         exchange: EXCHANGE,
@@ -361,6 +371,8 @@ abstract class SequencedRoute<W, T> extends Route<T> {
   #abort: AbortController | undefined;
 
   protected abstract idOf(w: W): number;
+  /** Whether a payload has every field the route reads, well formed (see parsing/wire-checks). */
+  protected abstract isValid(payload: unknown): payload is W;
   protected abstract parse(w: W): T;
   /** The ids from..to (inclusive) that REST still has, in id order, parsed. */
   protected abstract fetchRange(
@@ -370,12 +382,13 @@ abstract class SequencedRoute<W, T> extends Route<T> {
   ): Promise<{ id: number; value: T }[]>;
 
   data(payload: unknown, receivedAt: number, _source: number): void {
-    const w = payload as W;
-    const id = this.idOf(w);
-    if (typeof id !== 'number') {
-      this.discard('payload without an id');
+    // Checked before its id is taken: a broken frame must not stand in for the real one.
+    if (!this.isValid(payload)) {
+      this.discard('malformed payload');
       return;
     }
+    const w = payload;
+    const id = this.idOf(w);
     if (!this.#hasLast || (id === this.#last + 1 && !this.#backfilling)) {
       let value: T;
       try {
@@ -544,6 +557,10 @@ abstract class SequencedRoute<W, T> extends Route<T> {
 }
 
 class TradeRoute extends SequencedRoute<WireTrade, Trade> {
+  protected isValid(payload: unknown): payload is WireTrade {
+    return isWireTrade(payload);
+  }
+
   readonly #cache: TradeDecimalCaches = { price: new DecimalCache(), quantity: new DecimalCache() };
 
   protected idOf(w: WireTrade): number {
@@ -569,6 +586,10 @@ class TradeRoute extends SequencedRoute<WireTrade, Trade> {
 }
 
 class AggTradeRoute extends SequencedRoute<WireAggTrade, AggTrade> {
+  protected isValid(payload: unknown): payload is WireAggTrade {
+    return isWireAggTrade(payload);
+  }
+
   readonly #cache: TradeDecimalCaches = { price: new DecimalCache(), quantity: new DecimalCache() };
 
   protected idOf(w: WireAggTrade): number {
@@ -632,8 +653,13 @@ class BookRoute extends Route<OrderBookUpdate> {
   }
 
   data(payload: unknown, receivedAt: number, _source: number): void {
+    // A broken update applied (or its ids taken) would leave a wrong book that says it is in sync.
+    if (!isWireDepthUpdate(payload)) {
+      this.discard('malformed depth update');
+      return;
+    }
     this.tick(receivedAt);
-    this.sync.onDiff(payload as WireDepthUpdate);
+    this.sync.onDiff(payload);
   }
 
   protected override onLateObserver(observer: StreamObserver<OrderBookUpdate>): void {
