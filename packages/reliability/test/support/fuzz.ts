@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+
+/** Polls a condition with a generous deadline (the machine is shared): never a fixed sleep. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A fuzzed frame: built from a valid payload for a stream, and a description for the report. */
+export interface Mutation {
+  frame(stream: string, payload: Record<string, unknown>): string;
+  readonly describe: string;
+}
+
+/** Values of every JSON type and the classic troublemakers: signs, huge, fractional, unicode. */
+export const junkValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    -0.5,
+    1e300,
+    -1e300,
+    2 ** 53 + 2,
+    '',
+    ' ',
+    '-1',
+    '-0.001',
+    '0',
+    '0.00000000',
+    'abc',
+    'NaN',
+    'Infinity',
+    '1e400',
+    '1e-5',
+    '0x1F',
+    '١٢٣',
+    '６０',
+    '💥',
+    '12.34.56',
+    '1,000',
+  ),
+  fc.integer(),
+  fc.double(),
+  fc.string({ maxLength: 8 }),
+  fc.string({ unit: 'grapheme', maxLength: 4 }),
+  fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 4 })), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+);
+
+/**
+ * Mutations that break a payload for sure: a field the adapter reads removed or given a value it
+ * must refuse (`valid` says which values it may accept), the payload replaced by something else,
+ * or the stream name garbled.
+ */
+export function mutate(
+  fields: Readonly<Record<string, (value: unknown) => boolean>>,
+): fc.Arbitrary<Mutation> {
+  const names = Object.keys(fields);
+  const fieldMutation = fc
+    .tuple(fc.constantFrom(...names), fc.oneof(fc.constant<'delete'>('delete'), junkValue))
+    .filter(([name, value]) => value === 'delete' || !(fields[name] as (v: unknown) => boolean)(value))
+    .map(
+      ([name, value]): Mutation => ({
+        describe: value === 'delete' ? `${name} removed` : `${name} = ${JSON.stringify(value)}`,
+        frame: (stream, payload) => {
+          const data: Record<string, unknown> = { ...payload };
+          if (value === 'delete') delete data[name];
+          else data[name] = value;
+          return JSON.stringify({ stream, data });
+        },
+      }),
+    );
+  const envelope = fc.oneof(
+    junkValue.map(
+      (value): Mutation => ({
+        describe: `data = ${JSON.stringify(value)}`,
+        frame: (stream) => JSON.stringify({ stream, data: value }),
+      }),
+    ),
+    fc
+      .constantFrom(
+        'BTCUSDT@trade',
+        'btcusdt@tradé',
+        'btcusdt@trade ',
+        '',
+        'btcusdt@depth@1ms',
+        'ethusdt@trade',
+      )
+      .map(
+        (name): Mutation => ({
+          describe: `stream name ${JSON.stringify(name)}`,
+          frame: (_stream, payload) => JSON.stringify({ stream: name, data: payload }),
+        }),
+      ),
+  );
+  return fc.oneof({ weight: 4, arbitrary: fieldMutation }, { weight: 1, arbitrary: envelope });
+}
+
+/** Text that is not a frame at all: truncated JSON, other JSON values, garbage. */
+export const notAFrame: fc.Arbitrary<Mutation> = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(
+        '',
+        'null',
+        '[]',
+        '42',
+        '"text"',
+        '{',
+        '{"stream":',
+        '{"stream":"btcusdt@trade","data":{',
+        '\u0000',
+      ),
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    ),
+    fc.nat({ max: 200 }),
+  )
+  .map(
+    ([text, cut]): Mutation => ({
+      describe: `not a frame: ${JSON.stringify(text).slice(0, 40)} (cut at ${cut})`,
+      frame: (stream, payload) => {
+        if (text !== '') return text;
+        // A real frame cut short.
+        const whole = JSON.stringify({ stream, data: payload });
+        return whole.slice(0, Math.min(cut, whole.length - 1));
+      },
+    }),
+  );
+
+/**
+ * fast-check settings: a fixed seed in CI (reproducible), more runs and another seed on demand:
+ * `FUZZ_SEED=7 FUZZ_RUNS=10 npx vitest run test/fuzz-*` runs ten times as many cases with seed 7.
+ */
+export function fuzzRuns(runs: number): { numRuns: number; seed: number } {
+  const factor = Number(process.env.FUZZ_RUNS ?? '1');
+  const seed = Number(process.env.FUZZ_SEED ?? '1121');
+  return { numRuns: Math.max(1, Math.round(runs * (factor > 0 ? factor : 1))), seed };
+}
