@@ -20,6 +20,7 @@ import {
   type VenuekitError,
 } from '@venuekit/core';
 import { parseUserEvent } from './parsing/user-data';
+import { isWireUserEvent } from './parsing/wire-checks';
 import type { BinanceWsApiClient } from './ws-api/client';
 import type { WsApiEventFrame } from './ws-api/wire';
 
@@ -85,6 +86,7 @@ export class BinanceUserDataStream {
   #retryTimer: ReturnType<Clock['setTimeout']> | undefined;
   readonly #retryBackoff = new ExponentialBackoff({ initialMs: 1000, maxMs: 60_000 });
   #resumeAgain = false;
+  #discards = 0;
   /** False from a reconnect until the catch-up after it has completed. */
   #caughtUp = true;
   #closed = false;
@@ -168,6 +170,11 @@ export class BinanceUserDataStream {
       this.#subscriptionId !== undefined &&
       frame.subscriptionId !== this.#subscriptionId
     ) {
+      return;
+    }
+    // A malformed event is dropped whole: believing part of it would report a wrong order or balance.
+    if (!isWireUserEvent(frame.event)) {
+      this.#discard(`malformed user data event ${describeType(frame.event)}`);
       return;
     }
     const event = parseUserEvent(frame.event, this.#options.resolveSymbol);
@@ -420,6 +427,15 @@ export class BinanceUserDataStream {
     }
   }
 
+  #discard(reason: string): void {
+    // Counted on the telemetry channel; the first few logged.
+    if (this.#discards++ < 3)
+      this.#logger.warn('discarded a user data event', { reason, discarded: this.#discards });
+    if (telemetry.messageDiscarded.hasSubscribers) {
+      telemetry.messageDiscarded.publish({ exchange: this.#exchange, reason });
+    }
+  }
+
   #status(status: StreamStatus): void {
     for (const observer of this.#observers) {
       try {
@@ -460,4 +476,9 @@ function executionTypeOf(known: Order | undefined, order: Order): ExecutionType 
           ? 'trade'
           : 'new';
   }
+}
+
+function describeType(event: unknown): string {
+  const type = typeof event === 'object' && event !== null ? (event as { e?: unknown }).e : undefined;
+  return typeof type === 'string' ? type.slice(0, 40) : typeof event;
 }

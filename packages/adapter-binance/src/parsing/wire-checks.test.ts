@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWireAggTrade, isWireDepthUpdate, isWireTrade } from './wire-checks';
+import { isWireAggTrade, isWireDepthUpdate, isWireTrade, isWireUserEvent } from './wire-checks';
 
 // The official examples (web-socket-streams.md): accepted as they are.
 const TRADE = {
@@ -66,5 +66,84 @@ describe('stream payload checks', () => {
     expect(isWireDepthUpdate({ ...DEPTH, b: [['0.0024']] })).toBe(false);
     expect(isWireDepthUpdate({ ...DEPTH, a: [['0.0026', '-1']] })).toBe(false);
     expect(isWireDepthUpdate({ ...DEPTH, b: 'none' })).toBe(false);
+  });
+});
+
+// user-data-stream.md's examples, as documented.
+const REPORT = {
+  e: 'executionReport',
+  E: 1499405658658,
+  s: 'ETHBTC',
+  c: 'mUvoqJxFIILMdfAW5iGSOW',
+  S: 'BUY',
+  o: 'LIMIT',
+  f: 'GTC',
+  q: '1.00000000',
+  p: '0.10264410',
+  P: '0.00000000',
+  F: '0.00000000',
+  g: -1,
+  C: '',
+  x: 'NEW',
+  X: 'NEW',
+  r: 'NONE',
+  i: 4293153,
+  l: '0.00000000',
+  z: '0.00000000',
+  L: '0.00000000',
+  n: '0',
+  N: null,
+  T: 1499405658657,
+  t: -1,
+  v: 3,
+  I: 8641984,
+  w: true,
+  m: false,
+  M: false,
+  O: 1499405658657,
+  Z: '0.00000000',
+  Y: '0.00000000',
+  Q: '0.00000000',
+  W: 1499405658657,
+  V: 'NONE',
+};
+const POSITION = {
+  e: 'outboundAccountPosition',
+  E: 1564034571105,
+  u: 1564034571073,
+  B: [{ a: 'ETH', f: '10000.000000', l: '0.000000' }],
+};
+const DELTA = { e: 'balanceUpdate', E: 1573200697110, a: 'BTC', d: '100.00000000', T: 1573200697068 };
+
+describe('user data event checks', () => {
+  it('accept the documented events, a withdrawal, and event types the adapter does not read', () => {
+    for (const event of [
+      REPORT,
+      POSITION,
+      DELTA,
+      { ...DELTA, d: '-0.50000000' },
+      { e: 'listStatus' },
+      { e: 'eventStreamTerminated', E: 1 },
+    ]) {
+      expect(isWireUserEvent(event)).toBe(true);
+    }
+  });
+
+  it('refuse an event with a field the parser reads missing or malformed', () => {
+    const { E: _time, ...noTime } = REPORT;
+    for (const broken of [
+      noTime,
+      { ...REPORT, S: 'BOTH' },
+      { ...REPORT, X: 'DONE' },
+      { ...REPORT, z: '-1' },
+      { ...REPORT, i: '4293153' },
+      { ...POSITION, B: [{ a: 'ETH', f: 10000, l: '0' }] },
+      { ...DELTA, d: 'lots' },
+      { ...DELTA, E: undefined },
+      { E: 1 },
+      null,
+    ]) {
+      expect(isWireUserEvent(broken)).toBe(false);
+    }
   });
 });

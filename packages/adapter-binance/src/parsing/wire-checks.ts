@@ -21,20 +21,22 @@ function isDecimalText(value: unknown, positive: boolean): value is string {
   if (typeof value !== 'string') return false;
   const length = value.length;
   if (length === 0 || length > 64) return false;
-  let point = false;
-  let nonZero = false;
+  // One subtraction and one unsigned comparison per character: this runs for every price and
+  // quantity of every frame.
+  let point = -1;
+  let digits = 0;
   for (let i = 0; i < length; i++) {
-    const code = value.charCodeAt(i);
-    if (code === 46) {
-      if (point || i === 0 || i === length - 1) return false;
-      point = true;
-    } else if (code < 48 || code > 57) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit >>> 0 <= 9) {
+      digits |= digit;
+    } else if (digit === -2 && point < 0) {
+      point = i;
+    } else {
       return false;
-    } else if (code !== 48) {
-      nonZero = true;
     }
   }
-  return nonZero || !positive;
+  if (point === 0 || point === length - 1) return false;
+  return digits !== 0 || !positive;
 }
 
 // web-socket-streams.md "Trade Streams": {"e":"trade","E":…,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":…,"m":true,"M":true}
@@ -88,4 +90,128 @@ export function isWireDepthUpdate(w: unknown): w is WireDepthUpdate {
     isLevels(d.b) &&
     isLevels(d.a)
   );
+}
+
+const SIDES: ReadonlySet<unknown> = new Set(['BUY', 'SELL']);
+const ORDER_TYPES: ReadonlySet<unknown> = new Set([
+  'LIMIT',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'LIMIT_MAKER',
+]);
+const TIME_IN_FORCE: ReadonlySet<unknown> = new Set(['GTC', 'IOC', 'FOK']);
+const EXECUTION_TYPES: ReadonlySet<unknown> = new Set([
+  'NEW',
+  'CANCELED',
+  'REPLACED',
+  'REJECTED',
+  'TRADE',
+  'EXPIRED',
+  'TRADE_PREVENTION',
+]);
+const ORDER_STATUSES: ReadonlySet<unknown> = new Set([
+  'NEW',
+  'PENDING_NEW',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELED',
+  'PENDING_CANCEL',
+  'REJECTED',
+  'EXPIRED',
+  'EXPIRED_IN_MATCH',
+]);
+
+/** An id or list id where -1 means "none" (`t`, `g`). */
+function isIdOrNone(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= -1;
+}
+
+// user-data-stream.md "Order Update": {"e":"executionReport","E":1499405658658,"s":"ETHBTC","c":"mUvoqJxFIILMdfAW5iGSOW",
+// "S":"BUY","o":"LIMIT","f":"GTC","q":"1.00000000","p":"0.10264410","P":"0.00000000","g":-1,"C":"","x":"NEW","X":"NEW",
+// "r":"NONE","i":4293153,"l":"0.00000000","z":"0.00000000","L":"0.00000000","n":"0","N":null,"T":1499405658657,"t":-1,
+// "m":false,"O":1499405658657,"Z":"0.00000000","Y":"0.00000000","Q":"0.00000000",…} — every field the parser reads.
+function isExecutionReport(r: Record<string, unknown>): boolean {
+  return (
+    isCount(r.E) &&
+    typeof r.s === 'string' &&
+    typeof r.c === 'string' &&
+    r.c.length > 0 &&
+    typeof r.C === 'string' &&
+    SIDES.has(r.S) &&
+    ORDER_TYPES.has(r.o) &&
+    TIME_IN_FORCE.has(r.f) &&
+    EXECUTION_TYPES.has(r.x) &&
+    ORDER_STATUSES.has(r.X) &&
+    typeof r.r === 'string' &&
+    isCount(r.i) &&
+    isIdOrNone(r.g) &&
+    isIdOrNone(r.t) &&
+    isCount(r.T) &&
+    isCount(r.O) &&
+    typeof r.m === 'boolean' &&
+    (r.N === null || typeof r.N === 'string') &&
+    isDecimalText(r.q, false) &&
+    isDecimalText(r.p, false) &&
+    isDecimalText(r.P, false) &&
+    isDecimalText(r.l, false) &&
+    isDecimalText(r.z, false) &&
+    isDecimalText(r.L, false) &&
+    isDecimalText(r.n, false) &&
+    isDecimalText(r.Z, false) &&
+    isDecimalText(r.Y, false) &&
+    isDecimalText(r.Q, false)
+  );
+}
+
+// user-data-stream.md "Account Update": {"e":"outboundAccountPosition","E":1564034571105,"u":1564034571073,
+// "B":[{"a":"ETH","f":"10000.000000","l":"0.000000"}]}
+function isAccountPosition(p: Record<string, unknown>): boolean {
+  if (!isCount(p.E) || !Array.isArray(p.B)) return false;
+  for (const entry of p.B as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const b = entry as Record<string, unknown>;
+    if (
+      typeof b.a !== 'string' ||
+      b.a.length === 0 ||
+      !isDecimalText(b.f, false) ||
+      !isDecimalText(b.l, false)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// user-data-stream.md "Balance Update": {"e":"balanceUpdate","E":1573200697110,"a":"BTC","d":"100.00000000","T":1573200697068}
+function isBalanceUpdate(b: Record<string, unknown>): boolean {
+  const delta = b.d;
+  return (
+    isCount(b.E) &&
+    typeof b.a === 'string' &&
+    b.a.length > 0 &&
+    typeof delta === 'string' &&
+    isDecimalText(delta.startsWith('-') ? delta.slice(1) : delta, false)
+  );
+}
+
+/**
+ * Whether a user data event has every field its parser reads, well formed. Events the adapter
+ * does not read (or only notes, like `eventStreamTerminated`) need an event type only.
+ */
+export function isWireUserEvent(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const e = event as Record<string, unknown>;
+  switch (e.e) {
+    case 'executionReport':
+      return isExecutionReport(e);
+    case 'outboundAccountPosition':
+      return isAccountPosition(e);
+    case 'balanceUpdate':
+      return isBalanceUpdate(e);
+    default:
+      return typeof e.e === 'string';
+  }
 }
