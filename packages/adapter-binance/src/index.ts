@@ -9,7 +9,11 @@ export {
   DEFAULT_BINANCE_CONFIG,
   resolveBinanceConfig,
 } from './config';
-export { binanceConfigFromEnv } from './env';
+export {
+  type BinanceCredentialsFromEnvOptions,
+  binanceConfigFromEnv,
+  binanceCredentialsFromEnv,
+} from './env';
 export {
   BINANCE_ENVIRONMENTS,
   BINANCE_MARKET_DATA_ONLY_URLS,
