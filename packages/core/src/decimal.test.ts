@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, toDecimal, toPositiveDecimal } from './decimal';
+import { Decimal, exactDecimalToNumber, toDecimal, toPositiveDecimal, venueDecimal } from './decimal';
 import { ValidationError } from './errors';
 
 describe('toDecimal', () => {
@@ -39,5 +40,86 @@ describe('toDecimal', () => {
     expect(() => toPositiveDecimal('0', 'quantity')).toThrow(/quantity must be greater than zero/);
     expect(() => toPositiveDecimal('-1', 'quantity')).toThrow(/greater than zero/);
     expect(toPositiveDecimal('0.001', 'quantity').toString()).toBe('0.001');
+  });
+});
+
+describe('the hot paths’ conversions', () => {
+  // Plain decimal text as venues send it, and its edges: leading and trailing zeros, a point first or
+  // last, long digit runs, zero.
+  const plainDecimal = fc
+    .tuple(fc.stringMatching(/^[0-9]{0,20}$/), fc.boolean(), fc.stringMatching(/^[0-9]{0,24}$/))
+    .map(([integer, point, fraction]) => (point ? `${integer}.${fraction}` : `${integer}${fraction}`))
+    .filter((text) => /[0-9]/.test(text));
+
+  it('venueDecimal builds exactly the Decimal decimal.js builds, for any text', () => {
+    const check = (text: string) => {
+      let expected: Decimal | Error;
+      try {
+        expected = new Decimal(text);
+      } catch (error) {
+        expected = error as Error;
+      }
+      if (expected instanceof Error) {
+        expect(() => venueDecimal(text)).toThrow(expected.message);
+        return;
+      }
+      const actual = venueDecimal(text);
+      expect(Object.keys(actual)).toEqual(Object.keys(expected));
+      expect({ s: actual.s, e: actual.e, d: actual.d }).toEqual({
+        s: expected.s,
+        e: expected.e,
+        d: expected.d,
+      });
+      expect(actual.constructor).toBe(Decimal);
+      expect(actual.toString()).toBe(expected.toString());
+    };
+    fc.assert(fc.property(plainDecimal, check), { numRuns: 5000 });
+    fc.assert(fc.property(fc.string({ maxLength: 12 }), check), { numRuns: 2000 });
+    for (const text of [
+      '0',
+      '0.00000000',
+      '64000.01000000',
+      '0.00012000',
+      '1000000',
+      '10000000',
+      '0.0000001',
+      '.5',
+      '5.',
+      '.',
+      '-1.5',
+      '+2',
+      '1e-8',
+      'NaN',
+      'Infinity',
+      '',
+      ' 1',
+      '1.2.3',
+    ]) {
+      check(text);
+    }
+  });
+
+  it('exactDecimalToNumber gives the double +text gives, or NaN, and its double carries the exact value', () => {
+    fc.assert(
+      fc.property(plainDecimal, (text) => {
+        const value = exactDecimalToNumber(text);
+        if (Number.isNaN(value)) {
+          // Only text that a double may not carry exactly is refused: more than 15 significant
+          // digits (trailing zeros count), or a power of ten beyond 10^22.
+          const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+          expect(text.replace('.', '').replace(/^0+/, '').length > 15 || decimals > 22).toBe(true);
+          return;
+        }
+        expect(Object.is(value, +text)).toBe(true);
+        expect(new Decimal(value).eq(new Decimal(text))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+    for (const text of ['', '.', '-1', '1e5', ' 1', '0x10', '1.2.3', '1234567890123456']) {
+      expect(exactDecimalToNumber(text)).toBeNaN();
+    }
+    expect(exactDecimalToNumber('123456789012345')).toBe(123456789012345);
+    expect(exactDecimalToNumber('0.000000000000000000001')).toBe(1e-21);
+    expect(exactDecimalToNumber('0.00000000000000000000001')).toBeNaN(); // 10^23 is not an exact double
   });
 });

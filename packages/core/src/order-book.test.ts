@@ -116,6 +116,52 @@ describe('OrderBook', () => {
     );
   });
 
+  it('keeps exact values a double cannot carry, in any text form, and re-reads a level after it changes', () => {
+    // Keyed by the price's double (as `+price` reads it); the price's text is the first one seen,
+    // the quantity's the latest. Written as a reference model of that rule.
+    const text = fc.oneof(
+      fc.integer({ min: 1, max: 300 }).map((n) => (n / 100).toFixed(2)),
+      fc.integer({ min: 1, max: 300 }).map((n) => (n / 100).toFixed(8)),
+      fc.integer({ min: 1, max: 300 }).map((n) => `${n / 100}`.replace(/^0\./, '.')),
+      fc.integer({ min: 1, max: 300 }).map((n) => `${n}e-2`),
+      fc.integer({ min: 1, max: 300 }).map((n) => `${(n / 100).toFixed(2)}00000000000000000001`),
+    );
+    const quantity = fc.oneof(fc.constant('0'), fc.constant('0.00000000'), text);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(text, quantity, fc.boolean()), { minLength: 1, maxLength: 400 }),
+        (ops) => {
+          const book = new OrderBook('t', 'X/Y');
+          const model = new Map<number, { price: string; quantity: string }>();
+          for (const [p, q, read] of ops) {
+            book.setAsk(p, q);
+            const key = +p;
+            const level = model.get(key);
+            if (+q === 0) model.delete(key);
+            else if (level) level.quantity = q;
+            else model.set(key, { price: p, quantity: q });
+            if (read) book.bestAsk();
+          }
+          const expected = [...model.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([, l]) => [new Decimal(l.price).toString(), new Decimal(l.quantity).toString()]);
+          expect(levels(book, 'ask')).toEqual(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    const book = new OrderBook('t', 'X/Y');
+    book.setBid('1.000000000000000001', '0.1234567890123456789');
+    book.setBid('1', '3'); // the same double: the same level, its first price text kept
+    expect(book.bidCount).toBe(1);
+    expect(book.bestBid()?.price.toString()).toBe('1.000000000000000001');
+    expect(book.bestBid()?.quantity.toString()).toBe('3');
+    book.setBid('1.00', '0.1234567890123456789');
+    expect(book.bestBid()?.quantity.toString()).toBe('0.1234567890123456789');
+    expect(book.depthWithin('bid', '1.000000000000000001').levels).toBe(1);
+    expect(book.depthWithin('bid', '1.000000000000000002').levels).toBe(0);
+  });
+
   it('snapshot copies the top levels', () => {
     const book = new OrderBook('test', 'X/Y');
     book.reset(

@@ -1,15 +1,17 @@
-import { Decimal, type DecimalInput, toDecimal } from './decimal';
+import { Decimal, type DecimalInput, exactDecimalToNumber, toDecimal, venueDecimal } from './decimal';
 import type { ExchangeId, OrderBookLevel, OrderBookSnapshot } from './market';
 import { SortedKeys } from './sorted-keys';
 import type { UnifiedSymbol } from './symbols';
 
 export type BookSide = 'bid' | 'ask';
 
-/** A price level as received: decimal strings, parsed to Decimals only when read. */
-interface StoredLevel {
-  readonly price: string;
-  quantity: string;
-  view: OrderBookLevel | undefined;
+/**
+ * The venue's text of a level, kept only when its double does not carry its exact value (more
+ * than 15 significant digits, or text that is not plain digits and a point).
+ */
+interface ExactText {
+  readonly price: string | undefined;
+  quantity: string | undefined;
 }
 
 /** A level as a venue sends it: `[price, quantity]` decimal strings. */
@@ -39,8 +41,218 @@ export interface ReadonlyOrderBook {
   snapshot(limit?: number): OrderBookSnapshot;
 }
 
+// Scratch space to read a double's two 32-bit words (for hashing).
+const SCRATCH = new Float64Array(1);
+const WORDS = new Uint32Array(SCRATCH.buffer);
+
+/**
+ * The levels of one side, by price: open addressing with linear probing over typed arrays. A slot
+ * holds the price (a positive double; 0 marks an empty slot), the quantity as a double, the exact
+ * text in the rare case the doubles do not carry it, and the level's Decimals once someone read
+ * them.
+ *
+ * Why not a Map of level objects: a Map keyed by numbers boxes every double it is asked about, and
+ * an object holding the venue's strings keeps each update's fresh strings alive, which the garbage
+ * collector must then copy out of the young generation. Here updating an existing level is a lookup
+ * and a store into a Float64Array: nothing is allocated. A decimal of up to 15 significant digits
+ * goes to a double and back (its shortest form) exactly, so the Decimals built from the doubles
+ * equal those built from the venue's text.
+ */
+const UNCHANGED = 0;
+const CHANGED = 1;
+const ADDED = 2;
+const REMOVED = 3;
+type Change = typeof UNCHANGED | typeof CHANGED | typeof ADDED | typeof REMOVED;
+
+class LevelTable {
+  /** The price's double of the last `set`. */
+  lastKey = 0;
+  #keys: Float64Array;
+  #quantities: Float64Array;
+  #exact: (ExactText | undefined)[];
+  #views: (OrderBookLevel | undefined)[];
+  #mask: number;
+  #shift: number;
+  #size = 0;
+
+  constructor(bits = 6) {
+    this.#keys = new Float64Array(1 << bits);
+    this.#quantities = new Float64Array(1 << bits);
+    this.#exact = new Array(1 << bits).fill(undefined);
+    this.#views = new Array(1 << bits).fill(undefined);
+    this.#mask = (1 << bits) - 1;
+    this.#shift = 32 - bits;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  #home(key: number): number {
+    SCRATCH[0] = key;
+    return (
+      Math.imul((WORDS[0] as number) ^ Math.imul(WORDS[1] as number, 0x85ebca6b), 0x9e3779b1) >>> this.#shift
+    );
+  }
+
+  /**
+   * Sets one level (the hot path: everything here stays in one compiled function, so that no double
+   * is boxed). Prices and quantities are read as `+price` and `+quantity` would read them.
+   */
+  set(price: string, quantity: string): Change {
+    let key = exactDecimalToNumber(price);
+    let exactPrice: string | undefined;
+    if (Number.isNaN(key)) {
+      key = +price;
+      exactPrice = price;
+    }
+    if (!(key > 0) || key === Number.POSITIVE_INFINITY) throw new RangeError(`invalid book price ${price}`);
+    let amount = exactDecimalToNumber(quantity);
+    let exactQuantity: string | undefined;
+    if (Number.isNaN(amount)) {
+      amount = +quantity;
+      exactQuantity = quantity;
+    }
+    if (!(amount >= 0) || amount === Number.POSITIVE_INFINITY)
+      throw new RangeError(`invalid book quantity ${quantity}`);
+    this.lastKey = key;
+    const keys = this.#keys;
+    const mask = this.#mask;
+    SCRATCH[0] = key;
+    let slot =
+      Math.imul((WORDS[0] as number) ^ Math.imul(WORDS[1] as number, 0x85ebca6b), 0x9e3779b1) >>> this.#shift;
+    for (;;) {
+      const k = keys[slot] as number;
+      if (k === key) break;
+      if (k === 0) {
+        slot = -1;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (amount === 0) {
+      if (slot < 0) return UNCHANGED;
+      this.removeAt(slot);
+      return REMOVED;
+    }
+    if (slot >= 0) {
+      this.#quantities[slot] = amount;
+      const exact = this.#exact[slot];
+      if (exact !== undefined) exact.quantity = exactQuantity;
+      else if (exactQuantity !== undefined) this.#exact[slot] = { price: undefined, quantity: exactQuantity };
+      if (this.#views[slot] !== undefined) this.#views[slot] = undefined;
+      return CHANGED;
+    }
+    this.add(
+      key,
+      amount,
+      exactPrice === undefined && exactQuantity === undefined
+        ? undefined
+        : { price: exactPrice, quantity: exactQuantity },
+    );
+    return ADDED;
+  }
+
+  /** The slot holding `key`, or -1. */
+  find(key: number): number {
+    const keys = this.#keys;
+    const mask = this.#mask;
+    for (let i = this.#home(key); ; i = (i + 1) & mask) {
+      const k = keys[i] as number;
+      if (k === key) return i;
+      if (k === 0) return -1;
+    }
+  }
+
+  /** Adds `key` (the caller guarantees it is not present). */
+  add(key: number, quantity: number, exact: ExactText | undefined): void {
+    if ((this.#size + 1) * 2 > this.#keys.length) this.#grow();
+    const keys = this.#keys;
+    const mask = this.#mask;
+    let i = this.#home(key);
+    while (keys[i] !== 0) i = (i + 1) & mask;
+    keys[i] = key;
+    this.#quantities[i] = quantity;
+    this.#exact[i] = exact;
+    this.#views[i] = undefined;
+    this.#size++;
+  }
+
+  removeAt(slot: number): void {
+    const keys = this.#keys;
+    const quantities = this.#quantities;
+    const exact = this.#exact;
+    const views = this.#views;
+    const mask = this.#mask;
+    let hole = slot;
+    // Move back every later entry of the run whose home is not between the hole and itself.
+    for (let j = (hole + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
+      const home = this.#home(keys[j] as number);
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (stays) continue;
+      keys[hole] = keys[j] as number;
+      quantities[hole] = quantities[j] as number;
+      exact[hole] = exact[j];
+      views[hole] = views[j];
+      hole = j;
+    }
+    keys[hole] = 0;
+    exact[hole] = undefined;
+    views[hole] = undefined;
+    this.#size--;
+  }
+
+  /** The level in `slot` as Decimals, built on first read and kept until the level changes. */
+  view(slot: number): OrderBookLevel {
+    let level = this.#views[slot];
+    if (level === undefined) {
+      const exact = this.#exact[slot];
+      // A double that carries its decimal exactly prints it (shortest form): the same Decimal.
+      level = {
+        price: venueDecimal(exact?.price ?? String(this.#keys[slot])),
+        quantity: venueDecimal(exact?.quantity ?? String(this.#quantities[slot])),
+      };
+      this.#views[slot] = level;
+    }
+    return level;
+  }
+
+  /** The exact price of the level in `slot`. */
+  price(slot: number): Decimal {
+    return venueDecimal(this.#exact[slot]?.price ?? String(this.#keys[slot]));
+  }
+
+  clear(): void {
+    this.#keys.fill(0);
+    this.#exact.fill(undefined);
+    this.#views.fill(undefined);
+    this.#size = 0;
+  }
+
+  #grow(): void {
+    const keys = this.#keys;
+    const quantities = this.#quantities;
+    const exact = this.#exact;
+    const views = this.#views;
+    const bits = 32 - this.#shift + 1;
+    this.#keys = new Float64Array(1 << bits);
+    this.#quantities = new Float64Array(1 << bits);
+    this.#exact = new Array(1 << bits).fill(undefined);
+    this.#views = new Array(1 << bits).fill(undefined);
+    this.#mask = (1 << bits) - 1;
+    this.#shift = 32 - bits;
+    this.#size = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as number;
+      if (key === 0) continue;
+      this.add(key, quantities[i] as number, exact[i]);
+      this.#views[this.find(key)] = views[i];
+    }
+  }
+}
+
 class Ladder {
-  readonly #levels = new Map<number, StoredLevel>();
+  readonly #levels = new LevelTable();
   readonly #order = new SortedKeys();
   // Bids are kept as negated keys so both sides iterate best-first in ascending order.
   readonly #sign: 1 | -1;
@@ -53,24 +265,19 @@ class Ladder {
     return this.#levels.size;
   }
 
+  /** Sets each `[price, quantity]` in turn (the loop lives here so that the per-level work is compiled into it). */
+  setAll(levels: readonly RawLevel[]): void {
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i] as RawLevel;
+      this.set(level[0], level[1]);
+    }
+  }
+
+  /** Sets one level; a zero quantity removes it. Throws RangeError on a malformed price or quantity. */
   set(price: string, quantity: string): void {
-    const key = +price;
-    if (!(key > 0) || key === Number.POSITIVE_INFINITY) throw new RangeError(`invalid book price ${price}`);
-    const amount = +quantity;
-    if (!(amount >= 0) || amount === Number.POSITIVE_INFINITY)
-      throw new RangeError(`invalid book quantity ${quantity}`);
-    if (amount === 0) {
-      if (this.#levels.delete(key)) this.#order.delete(this.#sign * key);
-      return;
-    }
-    const level = this.#levels.get(key);
-    if (level) {
-      level.quantity = quantity;
-      level.view = undefined;
-    } else {
-      this.#levels.set(key, { price, quantity, view: undefined });
-      this.#order.insert(this.#sign * key);
-    }
+    const change = this.#levels.set(price, quantity);
+    if (change === ADDED) this.#order.insert(this.#sign * this.#levels.lastKey);
+    else if (change === REMOVED) this.#order.delete(this.#sign * this.#levels.lastKey);
   }
 
   bestKey(): number | undefined {
@@ -80,24 +287,27 @@ class Ladder {
 
   best(): OrderBookLevel | undefined {
     const key = this.bestKey();
-    return key === undefined ? undefined : view(this.#levels.get(key) as StoredLevel);
+    return key === undefined ? undefined : this.#levels.view(this.#levels.find(key));
   }
 
   top(limit: number): OrderBookLevel[] {
     const out: OrderBookLevel[] = [];
     if (limit <= 0) return out;
+    const levels = this.#levels;
     this.#order.visit((sortKey) => {
-      out.push(view(this.#levels.get(this.#sign * sortKey) as StoredLevel));
+      out.push(levels.view(levels.find(this.#sign * sortKey)));
       return out.length < limit;
     });
     return out;
   }
 
-  /** Visits levels best-first while `visit` returns true. */
-  walk(visit: (price: number, level: StoredLevel) => boolean): void {
+  /** Visits levels best-first while `visit` returns true: the price's double, the level, its exact price. */
+  walk(visit: (price: number, level: OrderBookLevel, exactPrice: () => Decimal) => boolean): void {
+    const levels = this.#levels;
     this.#order.visit((sortKey) => {
       const key = this.#sign * sortKey;
-      return visit(key, this.#levels.get(key) as StoredLevel);
+      const slot = levels.find(key);
+      return visit(key, levels.view(slot), () => levels.price(slot));
     });
   }
 
@@ -105,11 +315,6 @@ class Ladder {
     this.#levels.clear();
     this.#order.clear();
   }
-}
-
-function view(level: StoredLevel): OrderBookLevel {
-  level.view ??= { price: new Decimal(level.price), quantity: new Decimal(level.quantity) };
-  return level.view;
 }
 
 /**
@@ -177,14 +382,8 @@ export class OrderBook implements ReadonlyOrderBook {
 
   /** Applies a batch of `[price, quantity]` levels per side and advances the sequence. */
   apply(bids: readonly RawLevel[], asks: readonly RawLevel[], sequence: number, timestamp: number): void {
-    for (let i = 0; i < bids.length; i++) {
-      const level = bids[i] as RawLevel;
-      this.#bids.set(level[0], level[1]);
-    }
-    for (let i = 0; i < asks.length; i++) {
-      const level = asks[i] as RawLevel;
-      this.#asks.set(level[0], level[1]);
-    }
+    this.#bids.setAll(bids);
+    this.#asks.setAll(asks);
     this.#sequence = sequence;
     this.#timestamp = timestamp;
   }
@@ -242,16 +441,15 @@ export class OrderBook implements ReadonlyOrderBook {
     let notional = new Decimal(0);
     let levels = 0;
     const ladder = side === 'bid' ? this.#bids : this.#asks;
-    ladder.walk((key, level) => {
+    ladder.walk((key, lv, exactPrice) => {
       // The double order decides everywhere except at the bound itself, where
       // the bound may have been rounded: compare exactly there.
       if (key !== bound) {
         if (side === 'bid' ? key < bound : key > bound) return false;
       } else {
-        const exact = new Decimal(level.price);
+        const exact = exactPrice();
         if (side === 'bid' ? exact.lt(limit) : exact.gt(limit)) return false;
       }
-      const lv = view(level);
       quantity = quantity.plus(lv.quantity);
       notional = notional.plus(lv.quantity.times(lv.price));
       levels++;

@@ -38,7 +38,12 @@ export class SortedKeys {
     }
     const ci = this.#chunkFor(x);
     const chunk = chunks[ci] as number[];
-    chunk.splice(lowerBound(chunk, x), 0, x);
+    // Shifting by hand: for arrays this small it is several times cheaper than splice.
+    const at = lowerBound(chunk, x);
+    let j = chunk.length;
+    chunk.push(x);
+    for (; j > at; j--) chunk[j] = chunk[j - 1] as number;
+    chunk[at] = x;
     if (chunk.length > 2 * CHUNK) chunks.splice(ci + 1, 0, chunk.splice(CHUNK));
   }
 
@@ -49,7 +54,9 @@ export class SortedKeys {
     const chunk = chunks[ci] as number[];
     const i = lowerBound(chunk, x);
     if (chunk[i] !== x) return false;
-    chunk.splice(i, 1);
+    const last = chunk.length - 1;
+    for (let j = i; j < last; j++) chunk[j] = chunk[j + 1] as number;
+    chunk.pop();
     if (chunk.length === 0) chunks.splice(ci, 1);
     this.#size--;
     return true;

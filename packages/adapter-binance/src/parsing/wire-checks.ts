@@ -215,3 +215,57 @@ export function isWireUserEvent(event: unknown): boolean {
       return typeof e.e === 'string';
   }
 }
+
+// ---------------------------------------------------------------------------
+// REST answers the adapter's data comes from (rest-api.md examples beside each). A body that fails
+// is a typed EXCHANGE_ERROR for the caller, never a value built from it.
+
+// "Order book": {"lastUpdateId":1027024,"bids":[["4.00000000","431.00000000"]],"asks":[["4.00000200","12.00000000"]]}
+export function isRestDepth(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const d = body as Record<string, unknown>;
+  return isCount(d.lastUpdateId) && isLevels(d.bids) && isLevels(d.asks);
+}
+
+// "Recent trades list": [{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012","time":1499865549590,"isBuyerMaker":true,"isBestMatch":true}]
+export function isRestTrades(body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  for (const item of body as unknown[]) {
+    if (typeof item !== 'object' || item === null) return false;
+    const t = item as Record<string, unknown>;
+    if (
+      !isCount(t.id) ||
+      !isDecimalText(t.price, true) ||
+      !isDecimalText(t.qty, true) ||
+      !isCount(t.time) ||
+      typeof t.isBuyerMaker !== 'boolean'
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "Compressed/Aggregate trades list": [{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true}]
+export function isRestAggTrades(body: unknown): boolean {
+  return Array.isArray(body) && (body as unknown[]).every((item) => isWireAggTrade(item));
+}
+
+// "Check server time": {"serverTime":1499827319559}
+export function isServerTime(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && isCount((body as { serverTime?: unknown }).serverTime);
+}
+
+// "Account information": {…,"balances":[{"asset":"BTC","free":"4723846.89208129","locked":"0.00000000"}],…}
+export function isRestAccount(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const balances = (body as { balances?: unknown }).balances;
+  if (!Array.isArray(balances)) return false;
+  for (const entry of balances as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) return false;
+    const b = entry as Record<string, unknown>;
+    if (typeof b.asset !== 'string' || !isDecimalText(b.free, false) || !isDecimalText(b.locked, false))
+      return false;
+  }
+  return true;
+}
