@@ -1,6 +1,7 @@
 import {
   IpBannedError,
   normalizeOrderRequest,
+  RateLimitError,
   type RateLimitEvent,
   type RequestEvent,
   telemetry,
@@ -122,6 +123,60 @@ describe('the rate governor against the venue’s limits', () => {
     // Not sent before the venue's Retry-After (1 s) had passed.
     expect((sentAt[0] ?? Date.now()) - refusedAt).toBeGreaterThanOrEqual(950);
   });
+});
+
+describe('Retry-After and order limits reach the caller', () => {
+  it('a 429’s Retry-After is on the RateLimitError, over REST and over the WebSocket API', async () => {
+    // The governor believes in a larger budget than the venue's, so the venue's own 429 comes back.
+    h = await startHarness({
+      fake: { limits: { requestWeight: 60, requestWeightWindowMs: 5000, requestsAfter429BeforeBan: 100 } },
+      limits: [{ type: 'REQUEST_WEIGHT', intervalMs: 5000, limit: 1_000_000 }],
+    });
+    const harness = h;
+    const rest = await harness.failure(async () => {
+      for (let i = 0; i < 20; i++) await harness.account.getOpenOrders('BTC/USDT');
+    });
+    expect(rest).toMatchObject({ code: 'RATE_LIMITED', venue: { status: 429, code: -1003 } });
+    expect((rest as RateLimitError).retryAfterMs).toBeGreaterThan(0);
+    expect((rest as RateLimitError).retryAfterMs).toBeLessThanOrEqual(5000);
+
+    harness.fake.handle.faults.failRequests({
+      endpoint: 'order.place',
+      action: { type: 'error', status: 429, retryAfterSeconds: 3 },
+    });
+    harness.fake.handle.faults.resetRateLimits();
+    const ws = await harness.failure(() => harness.account.placeOrder(order(), { transport: 'websocket' }));
+    // The WebSocket API's `retryAfter` is a time (venue ms): the error carries how long from now.
+    expect(ws).toMatchObject({ code: 'RATE_LIMITED', venue: { status: 429 } });
+    expect((ws as RateLimitError).retryAfterMs).toBeGreaterThan(2000);
+    expect((ws as RateLimitError).retryAfterMs).toBeLessThanOrEqual(3000);
+    expect(harness.allOrders()).toHaveLength(0);
+  }, 60_000);
+
+  it('after a -1015 the account’s next order waits for the window the venue named, not for the next day', async () => {
+    // The venue allows 2 orders per 10 s; the governor knows Binance's 50 / 10 s and 160 000 / day.
+    h = await startHarness({
+      fake: { limits: { ordersPer10s: 2 } },
+      limits: [
+        { type: 'REQUEST_WEIGHT', intervalMs: 60_000, limit: 6000 },
+        { type: 'ORDERS', intervalMs: 10_000, limit: 50 },
+        { type: 'ORDERS', intervalMs: 86_400_000, limit: 160_000 },
+      ],
+    });
+    const harness = h;
+    await harness.account.getOpenOrders('BTC/USDT');
+    let limited: unknown;
+    for (let i = 0; i < 3 && limited === undefined; i++) {
+      await harness.account.placeOrder(order()).catch((error: unknown) => {
+        limited = error;
+      });
+    }
+    expect(limited).toBeInstanceOf(RateLimitError);
+    expect(limited).toMatchObject({ venue: { code: -1015 } });
+    // Held by the governor until the 10-second window turns, then placed (never refused again).
+    await expect(harness.account.placeOrder(order())).resolves.toMatchObject({ status: 'new' });
+    expect(harness.allOrders()).toHaveLength(3);
+  }, 40_000);
 });
 
 describe('time discipline', () => {

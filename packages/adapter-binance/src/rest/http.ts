@@ -12,6 +12,7 @@ import {
 import ky, { type KyInstance } from 'ky';
 import { type BinanceParams, encodeParams } from '../credentials';
 import { mapBinanceError } from '../errors';
+import { parseRetryAfter } from './rate-governor';
 import { openGate, type RequestGate } from './request-gate';
 
 export interface BinanceHttpRequest {
@@ -172,18 +173,19 @@ export class BinanceHttpClient {
       parsed && typeof (body as { code?: unknown })?.code === 'number'
         ? (body as { code: number }).code
         : undefined;
-    this.#observe(response.status, headers, venueCode, request.account);
+    const venueMessage =
+      parsed && typeof (body as { msg?: unknown })?.msg === 'string'
+        ? (body as { msg: string }).msg
+        : undefined;
+    this.#observe(response.status, headers, venueCode, venueMessage, request.account);
 
     if (!response.ok) {
-      const retryAfter = headers['retry-after'];
-      const retryAfterMs =
-        retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+      // 429 and 418 say how long to stay away (seconds, or an HTTP date): the caller gets it.
+      const retryAfterMs = parseRetryAfter(headers, this.#clock.now());
       const error = mapBinanceError({
         status: response.status,
         ...(venueCode === undefined ? {} : { code: venueCode }),
-        ...(parsed && typeof (body as { msg?: unknown }).msg === 'string'
-          ? { msg: (body as { msg: string }).msg }
-          : {}),
+        ...(venueMessage === undefined ? {} : { msg: venueMessage }),
         body: text.slice(0, 2_000),
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         context: { operation: operation.operation },
@@ -219,6 +221,7 @@ export class BinanceHttpClient {
     status: number,
     headers: Record<string, string>,
     code: number | undefined,
+    message: string | undefined,
     account: string | undefined,
   ) {
     for (const name in headers) {
@@ -239,6 +242,7 @@ export class BinanceHttpClient {
         headers,
         ...(account === undefined ? {} : { account }),
         ...(code === undefined ? {} : { code }),
+        ...(message === undefined ? {} : { message }),
       });
     } catch (error) {
       this.#logger.errorWithException('request gate observe failed', error);

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   BinanceRateGovernor,
   headersFromRateLimits,
+  parseOrderLimit,
+  parseRetryAfter,
   type RateLimitRule,
   rulesFromRateLimits,
 } from './rate-governor';
@@ -161,6 +163,80 @@ describe('BinanceRateGovernor', () => {
     expect([order.done, read.done]).toEqual([false, true]);
     await clock.advance(10_000);
     expect(order.done).toBe(true);
+  });
+
+  it('after a -1015 fills only the window the answer names, so orders resume when it turns', async () => {
+    const { clock, gate } = setup([
+      { type: 'REQUEST_WEIGHT', intervalMs: 60_000, limit: 100 },
+      { type: 'ORDERS', intervalMs: 10_000, limit: 50 },
+      { type: 'ORDERS', intervalMs: 86_400_000, limit: 160_000 },
+    ]);
+    // errors.md: "Too many new orders; current limit is %s orders per %s."
+    const message = 'Too many new orders; current limit is 50 orders per 10 SECOND.';
+    gate.observe({ status: 429, code: -1015, message, headers: {}, account: 'a' });
+    const order = track(gate.acquire({ weight: 1, kind: 'order', account: 'a' }));
+    await clock.advance(9_999);
+    expect(order.done).toBe(false);
+    // The 10-second window turned: the daily one was never filled.
+    await clock.advance(1);
+    expect(order.done).toBe(true);
+
+    // A -1015 about the daily limit holds the account's orders until 00:00 UTC.
+    gate.observe({
+      status: 429,
+      code: -1015,
+      message: 'Too many new orders; current limit is 160000 orders per 1 DAY.',
+      headers: {},
+      account: 'b',
+    });
+    const daily = track(gate.acquire({ weight: 1, kind: 'order', account: 'b' }));
+    await clock.advance(3_600_000);
+    expect(daily.done).toBe(false);
+    await clock.advance(86_400_000 - 3_600_000 - 10_000);
+    expect(daily.done).toBe(true);
+  });
+
+  it('after a -1015 with Retry-After holds that account’s orders for that long only', async () => {
+    const { clock, gate } = setup([
+      { type: 'REQUEST_WEIGHT', intervalMs: 60_000, limit: 100 },
+      { type: 'ORDERS', intervalMs: 10_000, limit: 50 },
+      { type: 'ORDERS', intervalMs: 86_400_000, limit: 160_000 },
+    ]);
+    gate.observe({
+      status: 429,
+      code: -1015,
+      message: 'Too many new orders; current limit is 50 orders per 10 SECOND.',
+      headers: { 'retry-after': '3' },
+      account: 'a',
+    });
+    const held = track(gate.acquire({ weight: 1, kind: 'order', account: 'a' }));
+    const other = track(gate.acquire({ weight: 1, kind: 'order', account: 'b' }));
+    const read = track(gate.acquire({ weight: 1, kind: 'read', account: 'a' }));
+    await clock.advance(0);
+    expect([held.done, other.done, read.done]).toEqual([false, true, true]);
+    expect(gate.status().backoffUntil).toBeUndefined();
+    await clock.advance(2_999);
+    expect(held.done).toBe(false);
+    await clock.advance(1);
+    expect(held.done).toBe(true);
+  });
+
+  it('reads Retry-After in seconds or as an HTTP date, and a -1015’s named limit', () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(parseRetryAfter({ 'retry-after': '2' }, now)).toBe(2000);
+    expect(parseRetryAfter({ 'retry-after': '0.5' }, now)).toBe(500);
+    expect(parseRetryAfter({ 'retry-after': new Date(now + 7000).toUTCString() }, now)).toBe(7000);
+    expect(parseRetryAfter({ 'retry-after': 'soon' }, now)).toBeUndefined();
+    expect(parseRetryAfter({}, now)).toBeUndefined();
+    expect(parseOrderLimit('Too many new orders; current limit is 1 orders per 10 SECOND.')).toEqual({
+      limit: 1,
+      intervalMs: 10_000,
+    });
+    expect(parseOrderLimit('Too many new orders; current limit is 160000 orders per 1 DAY.')).toEqual({
+      limit: 160_000,
+      intervalMs: 86_400_000,
+    });
+    expect(parseOrderLimit('Too much request weight used')).toBeUndefined();
   });
 
   it('follows the order count headers', async () => {

@@ -138,6 +138,8 @@ export class BinanceRateGovernor implements RequestGate {
   #ipWindows: Window[] = [];
   #orderRules: RateLimitRule[] = [];
   readonly #accounts = new Map<string, Window[]>();
+  /** Accounts told by a -1015 with Retry-After to hold their orders until then (local ms). */
+  readonly #accountBackoff = new Map<string, number>();
   readonly #queue: Waiter[] = [];
   #timer: ReturnType<Clock['setTimeout']> | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -168,6 +170,7 @@ export class BinanceRateGovernor implements RequestGate {
       (rule) => rule.type === 'ORDERS' && rule.limit > 0 && rule.intervalMs > 0,
     );
     this.#accounts.clear();
+    this.#accountBackoff.clear();
     this.#pump();
   }
 
@@ -303,6 +306,11 @@ export class BinanceRateGovernor implements RequestGate {
       if (!this.#fits(window, amount, now)) return 'ip';
     }
     if (request.kind === 'order' && request.account !== undefined) {
+      const heldUntil = this.#accountBackoff.get(request.account);
+      if (heldUntil !== undefined) {
+        if (heldUntil > local) return 'account';
+        this.#accountBackoff.delete(request.account);
+      }
       for (const window of this.#accountWindows(request.account)) {
         if (!this.#fits(window, 1, now)) return 'account';
       }
@@ -349,18 +357,10 @@ export class BinanceRateGovernor implements RequestGate {
   }
 
   #backoff(response: GateResponse, venueNow: number): void {
-    const retryAfterMs = parseRetryAfter(response.headers);
+    const retryAfterMs = parseRetryAfter(response.headers, this.#clock.now());
     const orderLimit = response.code === -1015 || (retryAfterMs === undefined && response.code !== -1003);
     if (orderLimit && response.account !== undefined) {
-      // The account's order count is full: fill its windows so orders wait for the next ones.
-      for (const window of this.#accountWindows(response.account)) {
-        this.#roll(window, venueNow);
-        window.used = Math.max(window.used, window.rule.limit);
-      }
-      this.#logger.warn('order rate limit reached; orders of this account wait for the next window', {
-        exchange: this.#exchange,
-        code: response.code,
-      });
+      this.#orderLimitReached(response.account, response, retryAfterMs, venueNow);
       return;
     }
     if (retryAfterMs !== undefined) {
@@ -381,9 +381,46 @@ export class BinanceRateGovernor implements RequestGate {
     this.#publish(retryAfterMs);
   }
 
+  /**
+   * A -1015: this account may not place another order now. With a Retry-After, its orders wait
+   * that long; without one, the window the answer names ("… 50 orders per 10 SECOND.") is
+   * counted as full until it turns — only that one: filling the daily window too would hold the
+   * account's orders until 00:00 UTC. An answer that names no window we know fills the shortest.
+   */
+  #orderLimitReached(
+    account: string,
+    response: GateResponse,
+    retryAfterMs: number | undefined,
+    venueNow: number,
+  ): void {
+    if (retryAfterMs !== undefined) {
+      const until = this.#clock.now() + retryAfterMs;
+      if (until > (this.#accountBackoff.get(account) ?? 0)) this.#accountBackoff.set(account, until);
+    } else {
+      const windows = this.#accountWindows(account);
+      const named = parseOrderLimit(response.message);
+      const window =
+        (named && windows.find((w) => w.rule.intervalMs === named.intervalMs)) ??
+        windows.reduce<Window | undefined>(
+          (shortest, w) =>
+            shortest === undefined || w.rule.intervalMs < shortest.rule.intervalMs ? w : shortest,
+          undefined,
+        );
+      if (window) {
+        this.#roll(window, venueNow);
+        window.used = Math.max(window.used, window.rule.limit);
+      }
+    }
+    this.#logger.warn('order rate limit reached; orders of this account wait', {
+      exchange: this.#exchange,
+      code: response.code,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+
   #ban(response: GateResponse): void {
     const local = this.#clock.now();
-    const retryAfterMs = parseRetryAfter(response.headers);
+    const retryAfterMs = parseRetryAfter(response.headers, this.#clock.now());
     let until: number;
     if (response.bannedUntil !== undefined) until = response.bannedUntil - this.#offset();
     else until = local + (retryAfterMs ?? this.#defaultBanMs);
@@ -463,6 +500,8 @@ export class BinanceRateGovernor implements RequestGate {
       for (const waiter of this.#queue) {
         if (waiter.request.kind === 'order' && waiter.request.account !== undefined) {
           windows.push(...this.#accountWindows(waiter.request.account));
+          const heldUntil = this.#accountBackoff.get(waiter.request.account);
+          if (heldUntil !== undefined && heldUntil > local && heldUntil < at) at = heldUntil;
         }
       }
       const venueNow = local + offset;
@@ -494,11 +533,33 @@ export class BinanceRateGovernor implements RequestGate {
   }
 }
 
-function parseRetryAfter(headers: Readonly<Record<string, string>>): number | undefined {
-  const raw = headers['retry-after'];
-  if (raw === undefined) return undefined;
+/**
+ * A `Retry-After` header (lower-cased name): seconds (rest-api.md, "LIMITS"), or an HTTP date.
+ * Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(
+  headers: Readonly<Record<string, string>>,
+  now: number = Date.now(),
+): number | undefined {
+  const raw = headers['retry-after']?.trim();
+  if (raw === undefined || raw === '') return undefined;
   const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
   const date = Date.parse(raw);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+// "Too many new orders; current limit is 50 orders per 10 SECOND." (errors.md, -1015)
+const ORDER_LIMIT = /current limit is (\d+) orders? per (\d+) (SECOND|MINUTE|HOUR|DAY)/i;
+
+/** The order limit a -1015 message names, e.g. `{ limit: 50, intervalMs: 10_000 }`. */
+export function parseOrderLimit(
+  message: string | undefined,
+): { limit: number; intervalMs: number } | undefined {
+  const match = message === undefined ? null : ORDER_LIMIT.exec(message);
+  if (!match) return undefined;
+  const unit = INTERVAL_MS[match[3]!.toUpperCase()];
+  const count = Number(match[2]);
+  if (unit === undefined || !(count > 0)) return undefined;
+  return { limit: Number(match[1]), intervalMs: count * unit };
 }

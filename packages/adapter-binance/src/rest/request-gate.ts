@@ -30,6 +30,8 @@ export interface GateResponse {
   readonly account?: string;
   /** The venue error code, when the body had one (-1003, -1015…). */
   readonly code?: number;
+  /** The venue's error message: a -1015 names the order limit it is about ("… 50 orders per 10 SECOND."). */
+  readonly message?: string;
   /** For 418 from the WebSocket API: when the ban lifts, epoch ms. */
   readonly bannedUntil?: number;
 }

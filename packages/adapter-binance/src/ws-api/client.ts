@@ -409,7 +409,7 @@ export class BinanceWsApiClient {
         status: frame.status,
         headers,
         ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
-        ...(error ? { code: error.code } : {}),
+        ...(error ? { code: error.code, message: error.msg } : {}),
         ...(frame.status === 418 && typeof retryAfterAt === 'number' ? { bannedUntil: retryAfterAt } : {}),
       });
     } catch (observeError) {
