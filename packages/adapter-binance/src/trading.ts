@@ -10,6 +10,7 @@ import {
   type Credentials,
   createClientOrderId,
   Decimal,
+  ExchangeUnavailableError,
   type ExecutionType,
   type Fill,
   type HistoryQuery,
@@ -46,6 +47,7 @@ import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, createBinanceSigner } from './credentials';
 import { isUnknownExecution } from './errors';
 import { parseBalances, parseMyTrade, type WireAccount, type WireMyTrade } from './parsing/account';
+import { isRestAccount } from './parsing/wire-checks';
 import {
   newOcoParams,
   newOrderParams,
@@ -580,6 +582,7 @@ export class BinanceAccount implements AccountClient {
   async getBalances(): Promise<Balance[]> {
     this.#assertOpen();
     const data = await this.#get<WireAccount>('/api/v3/account', {}, W.account);
+    if (!isRestAccount(data)) throw this.#malformed('GET /api/v3/account', data);
     return parseBalances(data);
   }
 
@@ -626,6 +629,22 @@ export class BinanceAccount implements AccountClient {
 
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError({ message: 'this account was closed', context: this.#context() });
+  }
+
+  /** A typed EXCHANGE_ERROR for an answer without the documented shape (never a value built from it). */
+  #malformed(operation: string, data: unknown): ExchangeUnavailableError {
+    let body: string;
+    try {
+      body = (JSON.stringify(data) ?? String(data)).slice(0, 2_000);
+    } catch {
+      body = String(data).slice(0, 2_000);
+    }
+    return new ExchangeUnavailableError({
+      code: 'EXCHANGE_ERROR',
+      message: `${operation}: the answer does not have the documented shape`,
+      context: this.#context(operation),
+      venue: { status: 200, body },
+    });
   }
 
   #context(operation?: string, symbol?: string, clientOrderId?: string, orderId?: string) {

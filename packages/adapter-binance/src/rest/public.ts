@@ -9,6 +9,7 @@ import {
   systemClock,
   type Ticker,
   type Trade,
+  ExchangeUnavailableError,
   type UnifiedSymbol,
   ValidationError,
 } from '@venuekit/core';
@@ -23,6 +24,7 @@ import {
   type WireRestTrade,
 } from '../parsing/market-data';
 import type { WireExchangeInfo } from '../parsing/instruments';
+import { isRestAggTrades, isRestDepth, isRestTrades, isServerTime } from '../parsing/wire-checks';
 import type { WirePartialDepth } from '../ws/wire';
 import type { BinanceHttpClient } from './http';
 
@@ -59,7 +61,7 @@ export class BinancePublicApi {
   }
 
   async getTime(signal?: AbortSignal): Promise<{ serverTime: number }> {
-    return (
+    const data = (
       await this.http.request<{ serverTime: number }>({
         method: 'GET',
         path: '/api/v3/time',
@@ -67,6 +69,7 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isServerTime, '/api/v3/time');
   }
 
   async getExchangeInfo(
@@ -84,7 +87,7 @@ export class BinancePublicApi {
   }
 
   async getDepth(symbol: string, limit: number, signal?: AbortSignal): Promise<WirePartialDepth> {
-    return (
+    const data = (
       await this.http.request<WirePartialDepth>({
         method: 'GET',
         path: '/api/v3/depth',
@@ -93,11 +96,12 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isRestDepth, '/api/v3/depth');
   }
 
   /** The most recent trades (up to 1000). */
   async getTrades(symbol: string, limit: number, signal?: AbortSignal): Promise<WireRestTrade[]> {
-    return (
+    const data = (
       await this.http.request<WireRestTrade[]>({
         method: 'GET',
         path: '/api/v3/trades',
@@ -106,6 +110,7 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isRestTrades, '/api/v3/trades');
   }
 
   async getAggTrades(params: {
@@ -117,7 +122,7 @@ export class BinancePublicApi {
     signal?: AbortSignal;
   }): Promise<WireRestAggTrade[]> {
     const { signal, ...query } = params;
-    return (
+    const data = (
       await this.http.request<WireRestAggTrade[]>({
         method: 'GET',
         path: '/api/v3/aggTrades',
@@ -126,6 +131,7 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isRestAggTrades, '/api/v3/aggTrades');
   }
 
   async getKlines(params: {
@@ -338,5 +344,27 @@ function checkInt(value: unknown, field: string, min: number, max: number): void
       field,
       rule: `must be an integer from ${min} to ${max}`,
     });
+  }
+}
+
+/**
+ * The body when it has the shape the adapter reads; otherwise a typed EXCHANGE_ERROR. A broken
+ * answer (a proxy's page, a truncated or changed payload) must not become a book, a trade or a time.
+ */
+function checked<T>(data: T, check: (body: unknown) => boolean, path: string): T {
+  if (check(data)) return data;
+  throw new ExchangeUnavailableError({
+    code: 'EXCHANGE_ERROR',
+    message: `GET ${path}: the answer does not have the documented shape`,
+    context: { exchange: 'binance', operation: `GET ${path}` },
+    venue: { status: 200, body: safeText(data) },
+  });
+}
+
+function safeText(data: unknown): string {
+  try {
+    return (JSON.stringify(data) ?? String(data)).slice(0, 2_000);
+  } catch {
+    return String(data).slice(0, 2_000);
   }
 }
