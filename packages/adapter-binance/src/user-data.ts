@@ -77,6 +77,8 @@ export class BinanceUserDataStream {
   readonly #symbols = new Set<UnifiedSymbol>();
   readonly #capacity: number;
   #subscriptionId: number | undefined;
+  /** Subscriptions we ended ourselves: their `eventStreamTerminated` is expected, not news. */
+  readonly #ended = new Set<number>();
   #subscribing: Promise<void> | undefined;
   #catchingUp: Promise<void> | undefined;
   #disconnectedAt: number | undefined;
@@ -165,6 +167,11 @@ export class BinanceUserDataStream {
   // Wired to the WebSocket API client's handlers by the account ------------
 
   handleEvent(frame: WsApiEventFrame, receivedAt: number): void {
+    if (frame.subscriptionId !== undefined && this.#ended.has(frame.subscriptionId)) {
+      // A subscription we ended: its last word is the `eventStreamTerminated` we asked for.
+      if (frame.event?.e === 'eventStreamTerminated') this.#ended.delete(frame.subscriptionId);
+      return;
+    }
     if (
       frame.subscriptionId !== undefined &&
       this.#subscriptionId !== undefined &&
@@ -235,7 +242,6 @@ export class BinanceUserDataStream {
     if (this.#connected) {
       this.#disconnectedAt = this.#options.venueNow();
       this.#reconnects++;
-      this.#publishSession('disconnected');
       // Observers (a trading session, its health) must not take the stream for connected now.
       this.#status({
         type: 'reconnecting',
@@ -258,7 +264,6 @@ export class BinanceUserDataStream {
       }
     }
     this.#observers.clear();
-    this.#publishSession('failed');
   }
 
   async close(): Promise<void> {
@@ -288,7 +293,6 @@ export class BinanceUserDataStream {
           );
       this.#subscriptionId = result.subscriptionId;
       this.#connected = true;
-      this.#publishSession('connected');
     })().finally(() => {
       this.#subscribing = undefined;
     });
@@ -300,6 +304,7 @@ export class BinanceUserDataStream {
     this.#subscriptionId = undefined;
     this.#connected = false;
     if (id === undefined || !this.#options.wsApi.ready) return;
+    this.#ended.add(id);
     try {
       await this.#options.wsApi.request(
         'userDataStream.unsubscribe',
@@ -444,11 +449,6 @@ export class BinanceUserDataStream {
         this.#logger.errorWithException('user data observer threw', error);
       }
     }
-  }
-
-  #publishSession(event: 'connected' | 'disconnected' | 'failed'): void {
-    if (!telemetry.userSession.hasSubscribers) return;
-    telemetry.userSession.publish({ exchange: this.#exchange, userId: this.#options.userId ?? '', event });
   }
 }
 

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createCredentials, normalizeOrderRequest, type OrderRequestInput } from '@venuekit/core';
+import { createCredentials, normalizeOrderRequest, type OrderRequestInput, telemetry } from '@venuekit/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BinanceAccount } from '../src/trading';
 import {
@@ -126,6 +126,40 @@ describe('user data over the WebSocket API', () => {
     expect(a.orders()).toHaveLength(1);
     await subB.unsubscribe();
     expect(h.account.status().userDataConnected).toBe(false);
+  });
+
+  it('ending the subscription ourselves is not reported as the venue ending it, and nothing resubscribes', async () => {
+    const feed = collector();
+    const subscription = await h.account.subscribeUserData(feed.observer);
+    await eventually(() => h.fake.handle.connections('wsApi').length === 1, 10_000, 'the connection');
+    await subscription.unsubscribe();
+    expect(h.account.status().userDataConnected).toBe(false);
+    // The venue's eventStreamTerminated for our own unsubscribe comes and goes: an order placed
+    // now reaches no subscription, and no warning was logged.
+    await h.account.placeOrder(order({ quantity: '0.01' }));
+    await eventually(() => h.fake.handle.orders('trader').length === 1, 10_000, 'the order');
+    expect(h.logLines.filter((line) => line.includes('ended the user data subscription'))).toEqual([]);
+    expect(
+      h.logLines.filter((line) => line.includes('"level":"warn"') || line.includes('"level":40')),
+    ).toEqual([]);
+    expect(feed.events).toEqual([]);
+    expect(h.account.status().userDataConnected).toBe(false);
+  });
+
+  it('publishes nothing on the user session channel: sessions belong to the trading package', async () => {
+    const sessionEvents: unknown[] = [];
+    const stop = telemetry.userSession.subscribe((event) => sessionEvents.push(event));
+    try {
+      const feed = collector();
+      const subscription = await h.account.subscribeUserData(feed.observer);
+      expect(h.fake.handle.faults.dropConnection({ kind: 'wsApi' })).toBe(1);
+      await eventually(() => h.account.status().userDataReconnects === 1, 10_000, 'the reconnect');
+      await eventually(() => h.account.status().userDataConnected, 10_000, 'the resubscription');
+      await subscription.unsubscribe();
+      expect(sessionEvents).toEqual([]);
+    } finally {
+      stop();
+    }
   });
 
   it('tells observers when the venue revokes the key, and stops', async () => {
