@@ -4,6 +4,7 @@ import {
   type Capabilities,
   type Capability,
   type Clock,
+  ClosedError,
   capabilities,
   type Credentials,
   type ExchangeAdapter,
@@ -20,6 +21,7 @@ import { BinanceHttpClient } from './rest/http';
 import { BinanceMarketDataRest, BinancePublicApi } from './rest/public';
 import { BinanceRateGovernor, rulesFromRateLimits } from './rest/rate-governor';
 import type { RequestGate } from './rest/request-gate';
+import { lifetimeController } from './rest/signals';
 import { BinanceTimeSync } from './rest/time-sync';
 import { BINANCE_TRADING_CAPABILITIES, BinanceAccount, type BinanceAccountOptions } from './trading';
 import { ConnectionAttemptBudget } from './ws/connection';
@@ -85,6 +87,8 @@ export class BinanceAdapter implements ExchangeAdapter {
   readonly timeSync: BinanceTimeSync;
   readonly #trading: Omit<BinanceAccountOptions, 'userId' | 'logger'>;
   readonly #accounts = new Set<BinanceAccount>();
+  /** Aborted on close: REST requests still waiting or in flight (an exchangeInfo load…) end with it. */
+  readonly #lifetime = lifetimeController();
   #closing: Promise<void> | undefined;
 
   constructor(config: BinanceConfigInput = {}, options: BinanceAdapterOptions = {}) {
@@ -115,6 +119,7 @@ export class BinanceAdapter implements ExchangeAdapter {
       exchange: this.id,
       clock: this.clock,
       logger: this.logger,
+      signal: this.#lifetime.signal,
       ...(options.ky ? { ky: options.ky } : {}),
     });
     this.publicApi = new BinancePublicApi(this.http);
@@ -151,6 +156,7 @@ export class BinanceAdapter implements ExchangeAdapter {
    * this adapter's rate governor and clock. Closed with the adapter.
    */
   createAccount(credentials: Credentials, options: BinanceAccountOptions = {}): AccountClient {
+    if (this.#closing) throw new ClosedError({ message: 'the Binance adapter was closed' });
     this.timeSync.start();
     const account = new BinanceAccount(
       credentials,
@@ -185,6 +191,7 @@ export class BinanceAdapter implements ExchangeAdapter {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.all([...this.#accounts].map((account) => account.close()));
+      this.#lifetime.abort(new ClosedError({ message: 'the Binance adapter was closed' }));
       this.timeSync.close();
       this.governor.close();
       await this.marketData.close();

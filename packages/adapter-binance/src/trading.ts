@@ -59,6 +59,7 @@ import {
 } from './parsing/orders';
 import type { RequestGate } from './rest/request-gate';
 import { BinanceSignedClient, type VenueClock } from './rest/signed';
+import { lifetimeController } from './rest/signals';
 import { OrderReconciler, type ReconcileOutcome, type ReconcileTarget } from './reconcile';
 import { BinanceUserDataStream } from './user-data';
 import { BinanceWsApiClient } from './ws-api/client';
@@ -193,6 +194,8 @@ export class BinanceAccount implements AccountClient {
   #byNative: Map<string, UnifiedSymbol> | undefined;
   #symbolsLoading: Promise<void> | undefined;
   readonly #onClose: (() => void) | undefined;
+  /** Aborted on close: requests still waiting (at the rate governor, for a connection) end with a ClosedError. */
+  readonly #lifetime = lifetimeController();
   #closed = false;
 
   /** `onClose` is called once the account is closed (its owner forgets it). */
@@ -231,6 +234,7 @@ export class BinanceAccount implements AccountClient {
       recvWindowMs: this.#config.recvWindowMs,
       timeoutMs: this.#config.requestTimeoutMs,
       logger: this.#logger,
+      signal: this.#lifetime.signal,
       ...(deps.venueClock ? { venueClock: deps.venueClock } : {}),
       ...(deps.ky ? { ky: deps.ky } : {}),
     });
@@ -297,6 +301,7 @@ export class BinanceAccount implements AccountClient {
           kind: 'order',
           signed: true,
           onSent,
+          signal: this.#lifetime.signal,
         });
         order = parseOrder(result, symbol, this.#clock.now(), request);
       } else {
@@ -448,6 +453,7 @@ export class BinanceAccount implements AccountClient {
           weight: W.cancel,
           kind: 'cancel',
           signed: true,
+          signal: this.#lifetime.signal,
         });
         return parseOrder(result, symbol, this.#clock.now());
       }
@@ -619,6 +625,7 @@ export class BinanceAccount implements AccountClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lifetime.abort(new ClosedError({ message: 'the account was closed', context: this.#context() }));
     this.#reconciler.close();
     await this.#userData.close();
     await this.#wsApi?.close();

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  ClosedError,
   ExchangeUnavailableError,
   type Logger,
   NetworkError,
@@ -14,6 +15,7 @@ import { type BinanceParams, encodeParams } from '../credentials';
 import { mapBinanceError } from '../errors';
 import { parseRetryAfter } from './rate-governor';
 import { openGate, type RequestGate } from './request-gate';
+import { linkSignals } from './signals';
 
 export interface BinanceHttpRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -57,6 +59,11 @@ export interface BinanceHttpClientOptions {
   readonly logger?: Logger;
   /** A ky instance to extend (e.g. with a custom fetch); default the global ky. */
   readonly ky?: KyInstance;
+  /**
+   * The owner's lifetime: once aborted, requests waiting at the gate or in flight end with a
+   * ClosedError and no new one is sent (the adapter aborts it on close).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The used weight the venue last reported, for health when no rate governor is plugged in. */
@@ -81,6 +88,7 @@ export class BinanceHttpClient {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #ky: KyInstance;
+  readonly #lifetime: AbortSignal | undefined;
   #observed: ObservedWeight | undefined;
 
   constructor(options: BinanceHttpClientOptions) {
@@ -91,6 +99,7 @@ export class BinanceHttpClient {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#ky = options.ky ?? ky;
+    this.#lifetime = options.signal;
   }
 
   get gate(): RequestGate {
@@ -108,13 +117,31 @@ export class BinanceHttpClient {
   }
 
   async request<T>(request: BinanceHttpRequest): Promise<BinanceHttpResponse<T>> {
+    if (this.#lifetime?.aborted) throw this.#closed(request, false);
+    const linked = linkSignals([request.signal, this.#lifetime]);
+    try {
+      return await this.#request<T>(request, linked.signal);
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  async #request<T>(
+    request: BinanceHttpRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<BinanceHttpResponse<T>> {
     const kind = request.kind ?? 'read';
-    await this.#gate.acquire({
-      weight: request.weight,
-      kind,
-      ...(request.account === undefined ? {} : { account: request.account }),
-      ...(request.signal === undefined ? {} : { signal: request.signal }),
-    });
+    try {
+      await this.#gate.acquire({
+        weight: request.weight,
+        kind,
+        ...(request.account === undefined ? {} : { account: request.account }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (this.#lifetime?.aborted) throw this.#closed(request, false);
+      throw error;
+    }
     const query = typeof request.query === 'string' ? request.query : encodeParams(request.query ?? {});
     const url = `${this.baseUrl}${request.path}${query ? `?${query}` : ''}`;
     const started = this.#clock.now();
@@ -137,9 +164,10 @@ export class BinanceHttpClient {
             }
           : {}),
         ...(request.body === undefined ? {} : { body: request.body }),
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        ...(signal === undefined ? {} : { signal }),
       });
     } catch (error) {
+      if (this.#lifetime?.aborted) throw this.#closed(request, true);
       if (request.signal?.aborted) throw request.signal.reason;
       const failure =
         error instanceof Error && error.name === 'TimeoutError'
@@ -159,6 +187,7 @@ export class BinanceHttpClient {
 
     const headers = venueHeaders(response.headers);
     const text = await response.text().catch(() => '');
+    if (this.#lifetime?.aborted) throw this.#closed(request, true);
     let body: unknown;
     let parsed = false;
     if (text.length > 0) {
@@ -215,6 +244,13 @@ export class BinanceHttpClient {
       });
     }
     return { data: body as T, status: response.status, headers };
+  }
+
+  #closed(request: BinanceHttpRequest, sent: boolean): ClosedError {
+    return new ClosedError({
+      message: `${request.method} ${request.path}: ${sent ? 'abandoned' : 'not sent'}, the client was closed`,
+      context: { exchange: this.#exchange, operation: `${request.method} ${request.path}`, sent },
+    });
   }
 
   #observe(

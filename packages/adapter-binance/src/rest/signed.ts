@@ -1,6 +1,7 @@
 import {
   ClockSkewError,
   type Clock,
+  ClosedError,
   isVenuekitError,
   type Logger,
   silentLogger,
@@ -11,6 +12,7 @@ import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, encodeParams, signatureParam } from '../credentials';
 import { BinanceHttpClient, type BinanceHttpResponse } from './http';
 import type { RequestGate } from './request-gate';
+import { linkSignals } from './signals';
 
 /** The venue clock a signed request takes its `timestamp` from (rest/time-sync.ts). */
 export interface VenueClock {
@@ -64,6 +66,12 @@ export interface BinanceSignedClientOptions {
   readonly logger?: Logger;
   /** A ky instance to send with (e.g. with hooks); default the global ky. */
   readonly ky?: KyInstance;
+  /**
+   * The account's lifetime: once aborted, requests still waiting at the rate governor (or for
+   * the venue clock) end with a ClosedError (`sent: false`) and none is signed or sent after it.
+   * A request already out is left to finish: cutting it off would only make its outcome unknown.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -82,8 +90,10 @@ export class BinanceSignedClient {
   readonly #venueClock: VenueClock | undefined;
   readonly #recvWindowMs: number;
   readonly #logger: Logger;
+  readonly #lifetime: AbortSignal | undefined;
 
   constructor(options: BinanceSignedClientOptions) {
+    this.#lifetime = options.signal;
     this.#gate = options.gate;
     this.#signer = options.signer;
     this.#account = options.account;
@@ -118,6 +128,7 @@ export class BinanceSignedClient {
   }
 
   async request<T>(request: SignedRequest): Promise<SignedResponse<T>> {
+    this.#assertOpen(request);
     if (this.#venueClock) {
       try {
         await this.#venueClock.ensureSynced();
@@ -143,12 +154,23 @@ export class BinanceSignedClient {
 
   async #send<T>(request: SignedRequest): Promise<SignedResponse<T>> {
     const kind = request.kind ?? 'read';
-    await this.#gate.acquire({
-      weight: request.weight,
-      kind,
-      account: this.#account,
-      ...(request.signal === undefined ? {} : { signal: request.signal }),
-    });
+    this.#assertOpen(request);
+    const linked = linkSignals([request.signal, this.#lifetime]);
+    try {
+      await this.#gate.acquire({
+        weight: request.weight,
+        kind,
+        account: this.#account,
+        ...(linked.signal === undefined ? {} : { signal: linked.signal }),
+      });
+    } catch (error) {
+      this.#assertOpen(request);
+      throw error;
+    } finally {
+      linked.dispose();
+    }
+    // Admitted, but closed meanwhile (the credentials may be gone already): nothing is signed.
+    this.#assertOpen(request);
     const timestamp = Math.round(this.venueNow());
     const encoded = encodeParams({ ...request.params, recvWindow: this.#recvWindowMs, timestamp });
     const signed = `${encoded}&${signatureParam(this.#signer, encoded)}`;
@@ -171,5 +193,13 @@ export class BinanceSignedClient {
       if (isVenuekitError(error)) error.withContext({ timestamp, recvWindow: this.#recvWindowMs });
       throw error;
     }
+  }
+
+  #assertOpen(request: SignedRequest): void {
+    if (!this.#lifetime?.aborted) return;
+    throw new ClosedError({
+      message: `${request.method} ${request.path}: not sent, the account was closed`,
+      context: { operation: `${request.method} ${request.path}`, sent: false },
+    });
   }
 }

@@ -227,13 +227,21 @@ export class BinanceWsApiClient {
     if (this.#closed) throw this.#closedError();
     const kind = options.kind ?? 'read';
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    await this.#options.gate.acquire({
-      weight: options.weight,
-      kind,
-      ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    await this.#awaitReady(method, timeoutMs);
+    const signal = options.signal;
+    if (signal?.aborted) throw notSent(method, signal);
+    try {
+      await this.#options.gate.acquire({
+        weight: options.weight,
+        kind,
+        ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw notSent(method, signal);
+      throw error;
+    }
+    await this.#awaitReady(method, timeoutMs, signal);
+    if (signal?.aborted) throw notSent(method, signal);
     let timestamp: number | undefined;
     let sendParams: Record<string, BinanceParamValue> | undefined;
     if (options.signed) {
@@ -278,10 +286,16 @@ export class BinanceWsApiClient {
     return signWsApiParams(signer, { ...base, apiKey: signer.apiKey() });
   }
 
-  async #awaitReady(method: string, timeoutMs: number): Promise<void> {
+  async #awaitReady(method: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     this.start();
     if (this.#isReady) return;
     let timer: ReturnType<Clock['setTimeout']> | undefined;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      if (!signal) return;
+      onAbort = () => reject(notSent(method, signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
     const timeout = new Promise<never>((_, reject) => {
       timer = this.#clock.setTimeout(() => {
         // A refused logon (bad key, wrong key type) is the reason, not the connection.
@@ -298,10 +312,13 @@ export class BinanceWsApiClient {
         );
       }, timeoutMs);
     });
+    // Nobody may be waiting when it rejects.
+    aborted.catch(() => undefined);
     try {
-      await Promise.race([this.#ready.promise, timeout]);
+      await Promise.race([this.#ready.promise, timeout, aborted]);
     } finally {
       this.#clock.clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -552,6 +569,15 @@ export class BinanceWsApiClient {
       context: { exchange: this.#exchange, connectionId: this.#connection.id },
     });
   }
+}
+
+/** A request its owner gave up on (the account closed) before it was sent. */
+function notSent(method: string, signal: AbortSignal): VenuekitError {
+  const reason: unknown = signal.reason;
+  return new ClosedError({
+    message: `${method}: not sent, ${isVenuekitError(reason) ? reason.message : 'the request was aborted'}`,
+    context: { operation: method, sent: false },
+  });
 }
 
 function compact(params: BinanceParams): Record<string, BinanceParamValue> {
