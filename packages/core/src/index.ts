@@ -1,4 +1,12 @@
-export { Decimal, type DecimalInput, isDecimal, toDecimal, toPositiveDecimal, venueDecimal } from './decimal';
+export {
+  Decimal,
+  type DecimalInput,
+  integerText,
+  isDecimal,
+  toDecimal,
+  toPositiveDecimal,
+  venueDecimal,
+} from './decimal';
 export { formatSymbol, normalizeSymbol, parseSymbol, type SymbolParts, type UnifiedSymbol } from './symbols';
 export type {
   AggTrade,

@@ -1,4 +1,11 @@
-import { Decimal, type DecimalInput, exactDecimalToNumber, toDecimal, venueDecimal } from './decimal';
+import {
+  Decimal,
+  type DecimalInput,
+  exactDecimalToNumber,
+  integerText,
+  toDecimal,
+  venueDecimal,
+} from './decimal';
 import type { ExchangeId, OrderBookLevel, OrderBookSnapshot } from './market';
 import { SortedKeys } from './sorted-keys';
 import type { UnifiedSymbol } from './symbols';
@@ -346,7 +353,7 @@ export class OrderBook implements ReadonlyOrderBook {
   }
 
   get updateId(): string {
-    return String(this.#sequence);
+    return integerText(this.#sequence);
   }
 
   get timestamp(): number {

@@ -244,6 +244,12 @@ export class WsConnection {
   #openedAt: number | undefined;
   #lastFrameAt = 0;
   #lastMessageAt: number | undefined;
+  // The clock is read once per run of frames: the frames of one socket read are handed over in one
+  // synchronous run, and share the time it arrived. A microtask after the run, it is forgotten.
+  #runTime: number | undefined;
+  readonly #endRun = (): void => {
+    this.#runTime = undefined;
+  };
   #pingSentAt: number | undefined;
   #lifetimeSignalled = false;
   #recycleReason: string | undefined;
@@ -517,7 +523,12 @@ export class WsConnection {
     ws.on('open', () => this.#onOpen(ws));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (this.#ws !== ws) return;
-      const now = this.#clock.now();
+      let now = this.#runTime;
+      if (now === undefined) {
+        now = this.#clock.now();
+        this.#runTime = now;
+        queueMicrotask(this.#endRun);
+      }
       this.#lastFrameAt = now;
       this.#lastMessageAt = now;
       this.#pingSentAt = undefined;

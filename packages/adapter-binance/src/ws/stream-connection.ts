@@ -88,6 +88,11 @@ export class BinanceStreamConnection {
   readonly #entries = new Map<string, Entry>();
   /** The routing table for frames: streams we want data of. */
   readonly #sinks = new Map<string, StreamSink>();
+  // The last stream a frame was routed to, and its sink. Frames of one stream come in runs; comparing
+  // a frame's stream name with the last one is cheaper than hashing the fresh string for the map.
+  // Forgotten whenever the table changes.
+  #lastStream = '';
+  #lastSink: StreamSink | undefined;
   readonly #toSubscribe = new Set<string>();
   readonly #toUnsubscribe = new Set<string>();
   #retryBatches: string[][] = [];
@@ -206,6 +211,7 @@ export class BinanceStreamConnection {
     }
     this.#entries.set(name, { sink, state: 'pending', mode, requestId: 0 });
     this.#sinks.set(name, sink);
+    this.#forgetLastSink();
     this.#toSubscribe.add(name);
     this.#scheduleFlush(0);
   }
@@ -216,6 +222,7 @@ export class BinanceStreamConnection {
     if (!entry) return Promise.resolve();
     this.#entries.delete(name);
     this.#sinks.delete(name);
+    this.#forgetLastSink();
     const neverSent = this.#toSubscribe.delete(name) && entry.state === 'pending';
     if (neverSent || !this.ws.isOpen || this.#closed) {
       this.#checkSettled();
@@ -250,6 +257,7 @@ export class BinanceStreamConnection {
     this.#clock.clearTimeout(this.#requestTimer);
     this.#flushTimer = this.#requestTimer = undefined;
     this.#sinks.clear();
+    this.#forgetLastSink();
     this.#entries.clear();
     this.#toSubscribe.clear();
     this.#toUnsubscribe.clear();
@@ -277,7 +285,16 @@ export class BinanceStreamConnection {
     }
     const stream = message.stream;
     if (stream !== undefined) {
-      const sink = this.#sinks.get(stream);
+      let sink: StreamSink | undefined;
+      if (stream === this.#lastStream) {
+        sink = this.#lastSink;
+      } else {
+        sink = this.#sinks.get(stream);
+        if (sink !== undefined) {
+          this.#lastStream = stream;
+          this.#lastSink = sink;
+        }
+      }
       if (sink !== undefined) {
         if (telemetry.rawMessage.hasSubscribers) this.#tap(stream, sink, text, receivedAt);
         sink.data(message.data, receivedAt, this.serial);
@@ -302,6 +319,11 @@ export class BinanceStreamConnection {
       return;
     }
     this.#discard('unexpected frame');
+  }
+
+  #forgetLastSink(): void {
+    this.#lastStream = '';
+    this.#lastSink = undefined;
   }
 
   /** The raw tap: the frame as received, for recorders. Built only while someone listens. */
@@ -377,6 +399,7 @@ export class BinanceStreamConnection {
       const entry = this.#entries.get(name) as Entry;
       this.#entries.delete(name);
       this.#sinks.delete(name);
+      this.#forgetLastSink();
       const rejection = new ValidationError('STREAM_REJECTED', {
         field: 'stream',
         rule: 'must be a stream Binance offers',

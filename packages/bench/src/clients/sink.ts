@@ -16,6 +16,8 @@ export interface Reached {
   readonly doneUs: number;
   /** Deliveries counted in the phase (for a library that conflates, fewer than the messages sent). */
   readonly delivered: number;
+  /** CPU time (user + system) the process spent from arming to the end of the phase, µs. */
+  readonly cpuUs: number;
   readonly latency?: LatencyStats;
 }
 
@@ -32,6 +34,7 @@ export class Sink {
   #n = 0;
   #delivered = 0;
   #done: ((reached: Reached) => void) | undefined;
+  #cpuAtArm: NodeJS.CpuUsage = process.cpuUsage();
   #reached: Promise<Reached> | undefined;
 
   deliver(id: number, sentUs: number): void {
@@ -50,6 +53,7 @@ export class Sink {
     this.#reached = new Promise((resolve) => {
       this.#done = resolve;
     });
+    this.#cpuAtArm = process.cpuUsage();
     this.#to = options.toId;
     this.#from = options.fromId;
   }
@@ -62,10 +66,12 @@ export class Sink {
 
   #finish(): void {
     const doneUs = nowUs();
+    const cpu = process.cpuUsage(this.#cpuAtArm);
     this.#from = this.#to = Number.POSITIVE_INFINITY;
     const reached: Reached = {
       doneUs,
       delivered: this.#delivered,
+      cpuUs: cpu.user + cpu.system,
       ...(this.#latency ? { latency: latencyStats(this.#samples.subarray(0, this.#n)) } : {}),
     };
     this.#done?.(reached);
