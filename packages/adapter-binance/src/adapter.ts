@@ -25,6 +25,7 @@ import { lifetimeController } from './rest/signals';
 import { BinanceTimeSync } from './rest/time-sync';
 import { BINANCE_TRADING_CAPABILITIES, BinanceAccount, type BinanceAccountOptions } from './trading';
 import { ConnectionAttemptBudget } from './ws/connection';
+import { BinanceWsApiPool } from './ws-api/pool';
 
 export interface BinanceAdapterOptions {
   readonly clock?: Clock;
@@ -35,6 +36,11 @@ export interface BinanceAdapterOptions {
   readonly ky?: KyInstance;
   /** Defaults for every account's trading settings (recvWindow, timeouts, reconciliation…). */
   readonly trading?: Omit<BinanceAccountOptions, 'userId' | 'logger'>;
+  /**
+   * User data subscriptions one shared WebSocket API connection carries before the next one is
+   * opened. Default 1000, Binance's limit per connection.
+   */
+  readonly wsApiSubscriptionsPerConnection?: number;
 }
 
 /** What the market-data part supports. */
@@ -85,6 +91,8 @@ export class BinanceAdapter implements ExchangeAdapter {
   readonly governor: BinanceRateGovernor;
   /** The venue clock estimate signed requests take their timestamp from. */
   readonly timeSync: BinanceTimeSync;
+  /** The WebSocket API connections every account shares (orders, cancels, user data by subscriptionId). */
+  readonly wsApi: BinanceWsApiPool;
   readonly #trading: Omit<BinanceAccountOptions, 'userId' | 'logger'>;
   readonly #accounts = new Set<BinanceAccount>();
   /** Aborted on close: REST requests still waiting or in flight (an exchangeInfo load…) end with it. */
@@ -147,6 +155,22 @@ export class BinanceAdapter implements ExchangeAdapter {
       logger: this.logger,
     });
     this.#trading = options.trading ?? {};
+    this.wsApi = new BinanceWsApiPool({
+      url: this.config.urls.wsApi,
+      gate,
+      venueClock: this.timeSync,
+      attemptBudget: this.connectionAttempts,
+      exchange: this.id,
+      clock: this.clock,
+      logger: this.logger,
+      ...(this.#trading.requestTimeoutMs === undefined
+        ? {}
+        : { requestTimeoutMs: this.#trading.requestTimeoutMs }),
+      ...(this.#trading.wsApiConnection ? { connection: this.#trading.wsApiConnection } : {}),
+      ...(options.wsApiSubscriptionsPerConnection === undefined
+        ? {}
+        : { maxSubscriptionsPerConnection: options.wsApiSubscriptionsPerConnection }),
+    });
     this.has = capabilities([...BINANCE_MARKET_DATA_CAPABILITIES, ...BINANCE_TRADING_CAPABILITIES]);
     // ---------------------------------------------------------------------
   }
@@ -165,6 +189,7 @@ export class BinanceAdapter implements ExchangeAdapter {
         wsApiUrl: this.config.urls.wsApi,
         gate: this.http.gate,
         instruments: this.instruments,
+        wsApi: this.wsApi,
         venueClock: this.timeSync,
         clock: this.clock,
         logger: this.logger,
@@ -180,7 +205,7 @@ export class BinanceAdapter implements ExchangeAdapter {
     const rateLimit = this.#rateLimitStatus();
     return {
       exchange: this.id,
-      connections: this.marketData.connections(),
+      connections: [...this.marketData.connections(), ...this.wsApi.connections()],
       streams: this.marketData.streamStats(),
       ...(rateLimit ? { rateLimit } : {}),
       ...(this.timeSync.synced ? { clock: this.timeSync.status() } : {}),
@@ -190,7 +215,10 @@ export class BinanceAdapter implements ExchangeAdapter {
   /** Closes accounts, streams and connections; idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // The shared connections close at once below: accounts need not unsubscribe one by one.
+      this.wsApi.beginClose();
       await Promise.all([...this.#accounts].map((account) => account.close()));
+      await this.wsApi.close();
       this.#lifetime.abort(new ClosedError({ message: 'the Binance adapter was closed' }));
       this.timeSync.close();
       this.governor.close();

@@ -3,7 +3,6 @@ import {
   type AccountClient,
   type AccountStatus,
   type Balance,
-  type BackoffOptions,
   type Capability,
   type Clock,
   ClosedError,
@@ -62,7 +61,8 @@ import { BinanceSignedClient, type VenueClock } from './rest/signed';
 import { lifetimeController } from './rest/signals';
 import { OrderReconciler, type ReconcileOutcome, type ReconcileTarget } from './reconcile';
 import { BinanceUserDataStream } from './user-data';
-import { BinanceWsApiClient } from './ws-api/client';
+import type { WsApiConnectionTuning } from './ws-api/client';
+import { BinanceWsApiPool, type WsApiAccount } from './ws-api/pool';
 
 /** What the trading part supports (see core's CAPABILITIES). */
 export const BINANCE_TRADING_CAPABILITIES: readonly Capability[] = [
@@ -98,22 +98,23 @@ export interface BinanceTradingConfig {
   readonly reconcileMaxDelayMs: number;
   /** Clock-error allowance before "not found" means "never placed". Default 2000 ms. */
   readonly reconcileSettleMarginMs: number;
-  /** Log the WebSocket API session on (Ed25519 keys only). Default: true for Ed25519 keys. */
+  /**
+   * Ed25519 keys only: give this account a WebSocket API connection of its own, logged on once
+   * with `session.logon`, instead of per-request signatures on the connections it shares with
+   * the adapter's other accounts. Default false: sharing is what lets thousands of users connect
+   * within Binance's 300 connection attempts per 5 minutes per IP.
+   */
   readonly wsApiLogon?: boolean;
   /** Fetch fills missed while the user data stream was away. Default true. */
   readonly backfillTrades: boolean;
-  /** WebSocket API connection tuning. */
-  readonly wsApiConnection?: {
-    readonly connectTimeoutMs?: number;
-    readonly pingIntervalMs?: number;
-    readonly pongTimeoutMs?: number;
-    readonly silenceTimeoutMs?: number;
-    readonly backoff?: BackoffOptions;
-    /** Consecutive failed connections that open the circuit, and how long it stays open. */
-    readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
-    /** How long to stay away after a 429 or 418 answer to the handshake. Default 60 000 ms. */
-    readonly refusedRetryMs?: number;
-  };
+  /**
+   * WebSocket API connection tuning: backoff, circuit breaker (consecutive failed connections that
+   * open it, and how long it stays open), ping and silence timeouts, the stay-away after a refused
+   * handshake. For the adapter's shared connections it is read from the adapter's `trading`
+   * options; an account's own setting applies to connections it owns (its logged-on one, or all
+   * of them when the account was built without an adapter).
+   */
+  readonly wsApiConnection?: WsApiConnectionTuning;
 }
 
 export const DEFAULT_TRADING_CONFIG: BinanceTradingConfig = {
@@ -141,6 +142,11 @@ export interface BinanceAccountDeps {
   readonly logger?: Logger;
   /** A ky instance for signed REST (e.g. with hooks or a custom fetch). */
   readonly ky?: KyInstance;
+  /**
+   * The adapter's WebSocket API connections, shared by its accounts. Without it the account
+   * opens its own (one connection), closed with it.
+   */
+  readonly wsApi?: BinanceWsApiPool;
 }
 
 export interface BinanceAccountOptions extends Partial<BinanceTradingConfig> {
@@ -190,7 +196,10 @@ export class BinanceAccount implements AccountClient {
   readonly #reconciler: OrderReconciler;
   readonly #userData: BinanceUserDataStream;
   readonly #intents = new Map<string, OrderRequest>();
-  #wsApi: BinanceWsApiClient | undefined;
+  /** This account on the WebSocket API connections (its requests and its user data subscription). */
+  readonly #wsApi: WsApiAccount;
+  /** The connections it opened itself, when built without an adapter. */
+  readonly #ownPool: BinanceWsApiPool | undefined;
   #byNative: Map<string, UnifiedSymbol> | undefined;
   #symbolsLoading: Promise<void> | undefined;
   readonly #onClose: (() => void) | undefined;
@@ -249,8 +258,39 @@ export class BinanceAccount implements AccountClient {
       settleMarginMs: this.#config.reconcileSettleMarginMs,
       onSettled: (target, outcome, abandoned) => this.#onSettled(target, outcome, abandoned),
     });
+    const pool =
+      deps.wsApi ??
+      new BinanceWsApiPool({
+        url: deps.wsApiUrl,
+        gate: deps.gate,
+        exchange: EXCHANGE,
+        clock: this.#clock,
+        logger: this.#logger,
+        requestTimeoutMs: this.#config.requestTimeoutMs,
+        ...(deps.venueClock ? { venueClock: deps.venueClock } : {}),
+        ...(this.#config.wsApiConnection ? { connection: this.#config.wsApiConnection } : {}),
+      });
+    this.#ownPool = deps.wsApi ? undefined : pool;
+    this.#wsApi = pool.account({
+      signer: this.#signer,
+      account: this.#accountKey,
+      recvWindowMs: this.#config.recvWindowMs,
+      requestTimeoutMs: this.#config.requestTimeoutMs,
+      signal: this.#lifetime.signal,
+      logon: this.#config.wsApiLogon === true,
+      logger: this.#logger,
+      ...(this.#config.wsApiConnection ? { connection: this.#config.wsApiConnection } : {}),
+      ...(userId === undefined ? {} : { userId }),
+      handlers: {
+        event: (frame, receivedAt) => this.#userData.handleEvent(frame, receivedAt),
+        ready: ({ reconnected }) => this.#userData.handleReady(reconnected),
+        disconnected: () => this.#userData.handleDisconnected(),
+        lost: () => this.#userData.handleTerminated(),
+        revoked: (error) => this.#userData.handleRevoked(error),
+      },
+    });
     this.#userData = new BinanceUserDataStream({
-      wsApi: this.#wsApiClient(),
+      transport: this.#wsApi,
       backfill: {
         openOrders: () => this.getOpenOrders(),
         order: (symbol, orderId) => this.#queryOrder(symbol, { orderId }),
@@ -296,7 +336,7 @@ export class BinanceAccount implements AccountClient {
     try {
       let order: Order;
       if (options.transport === 'websocket') {
-        const { result } = await this.#wsApiClient().request<WireOrder>('order.place', params, {
+        const { result } = await this.#wsApi.request<WireOrder>('order.place', params, {
           weight: W.order,
           kind: 'order',
           signed: true,
@@ -449,7 +489,7 @@ export class BinanceAccount implements AccountClient {
     const context = this.#context('cancelOrder', symbol, ref.clientOrderId, ref.orderId);
     const attempt = async (): Promise<Order> => {
       if (options.transport === 'websocket') {
-        const { result } = await this.#wsApiClient().request<WireOrder>('order.cancel', params, {
+        const { result } = await this.#wsApi.request<WireOrder>('order.cancel', params, {
           weight: W.cancel,
           kind: 'cancel',
           signed: true,
@@ -628,7 +668,8 @@ export class BinanceAccount implements AccountClient {
     this.#lifetime.abort(new ClosedError({ message: 'the account was closed', context: this.#context() }));
     this.#reconciler.close();
     await this.#userData.close();
-    await this.#wsApi?.close();
+    await this.#wsApi.close();
+    await this.#ownPool?.close();
     this.#onClose?.();
   }
 
@@ -869,33 +910,6 @@ export class BinanceAccount implements AccountClient {
       rejectReason: 'NOT_PLACED',
       timestamp: now,
     });
-  }
-
-  #wsApiClient(): BinanceWsApiClient {
-    if (this.#wsApi) return this.#wsApi;
-    const connection = this.#config.wsApiConnection;
-    this.#wsApi = new BinanceWsApiClient({
-      url: this.#deps.wsApiUrl,
-      gate: this.#deps.gate,
-      account: this.#accountKey,
-      signer: this.#signer,
-      recvWindowMs: this.#config.recvWindowMs,
-      requestTimeoutMs: this.#config.requestTimeoutMs,
-      exchange: EXCHANGE,
-      clock: this.#clock,
-      logger: this.#logger,
-      ...(this.#deps.venueClock ? { venueClock: this.#deps.venueClock } : {}),
-      ...(this.#config.wsApiLogon === undefined ? {} : { logon: this.#config.wsApiLogon }),
-      ...(connection ? { connection } : {}),
-      ...(this.#userId === undefined ? {} : { userId: this.#userId }),
-      handlers: {
-        event: (frame, receivedAt) => this.#userData.handleEvent(frame, receivedAt),
-        ready: ({ reconnected }) => this.#userData.handleReady(reconnected),
-        disconnected: () => this.#userData.handleDisconnected(),
-        revoked: (error) => this.#userData.handleRevoked(error),
-      },
-    });
-    return this.#wsApi;
   }
 
   #publishOrder(

@@ -21,7 +21,6 @@ import {
 } from '@venuekit/core';
 import { parseUserEvent } from './parsing/user-data';
 import { isWireUserEvent } from './parsing/wire-checks';
-import type { BinanceWsApiClient } from './ws-api/client';
 import type { WsApiEventFrame } from './ws-api/wire';
 
 /** What the stream fetches over REST to catch up after a reconnect. */
@@ -35,8 +34,21 @@ export interface UserDataBackfill {
   trades(symbol: UnifiedSymbol, afterTradeId: string | undefined, since: number): Promise<Fill[]>;
 }
 
+/**
+ * Where the account's user data subscription is made: its door to the adapter's WebSocket API
+ * connections (ws-api/pool.ts), which routes the subscription's events to `handleEvent`.
+ */
+export interface UserDataTransport {
+  /** Subscribes at the venue; resolves once confirmed, rejects with the venue's typed error. */
+  subscribe(): Promise<void>;
+  /** Ends the subscription at the venue (its own `eventStreamTerminated` is not passed on). */
+  unsubscribe(): Promise<void>;
+  /** Whether a request can go out now on the account's connection. */
+  readonly ready: boolean;
+}
+
 export interface UserDataStreamOptions {
-  readonly wsApi: BinanceWsApiClient;
+  readonly transport: UserDataTransport;
   readonly backfill: UserDataBackfill;
   /** Venue symbol → unified; undefined for one the instruments do not know. */
   readonly resolveSymbol: (native: string) => UnifiedSymbol | undefined;
@@ -53,8 +65,6 @@ export interface UserDataStreamOptions {
   readonly exchange?: string;
   readonly userId?: string;
 }
-
-const SUBSCRIBE_WEIGHT = 2;
 
 /**
  * One account's user data over the WebSocket API (`userDataStream.subscribe.signature`, or
@@ -76,9 +86,8 @@ export class BinanceUserDataStream {
   readonly #lastTradeId = new Map<UnifiedSymbol, bigint>();
   readonly #symbols = new Set<UnifiedSymbol>();
   readonly #capacity: number;
-  #subscriptionId: number | undefined;
-  /** Subscriptions we ended ourselves: their `eventStreamTerminated` is expected, not news. */
-  readonly #ended = new Set<number>();
+  /** Subscribed at the venue now (its events are routed here). */
+  #subscribed = false;
   #subscribing: Promise<void> | undefined;
   #catchingUp: Promise<void> | undefined;
   #disconnectedAt: number | undefined;
@@ -127,7 +136,7 @@ export class BinanceUserDataStream {
     if (this.#closed) throw new ClosedError({ message: 'the account is closed' });
     this.#observers.add(observer);
     try {
-      if (this.#subscriptionId === undefined) await this.#subscribeAtVenue();
+      if (!this.#subscribed) await this.#subscribeAtVenue();
     } catch (error) {
       this.#observers.delete(observer);
       throw error;
@@ -164,21 +173,10 @@ export class BinanceUserDataStream {
     return known !== undefined && !progressed(known, order);
   }
 
-  // Wired to the WebSocket API client's handlers by the account ------------
+  // Wired to the WebSocket API connections' handlers by the account ----------
 
+  /** An event of this account's subscription (the connection routes them by subscriptionId). */
   handleEvent(frame: WsApiEventFrame, receivedAt: number): void {
-    if (frame.subscriptionId !== undefined && this.#ended.has(frame.subscriptionId)) {
-      // A subscription we ended: its last word is the `eventStreamTerminated` we asked for.
-      if (frame.event?.e === 'eventStreamTerminated') this.#ended.delete(frame.subscriptionId);
-      return;
-    }
-    if (
-      frame.subscriptionId !== undefined &&
-      this.#subscriptionId !== undefined &&
-      frame.subscriptionId !== this.#subscriptionId
-    ) {
-      return;
-    }
     // A malformed event is dropped whole: believing part of it would report a wrong order or balance.
     if (!isWireUserEvent(frame.event)) {
       this.#discard(`malformed user data event ${describeType(frame.event)}`);
@@ -213,10 +211,7 @@ export class BinanceUserDataStream {
         });
         return;
       case 'terminated':
-        this.#logger.warn('the venue ended the user data subscription; subscribing again', {});
-        this.#subscriptionId = undefined;
-        this.#connected = false;
-        if (this.active) this.#resume();
+        this.handleTerminated();
         return;
       case 'list_status':
         return;
@@ -234,24 +229,26 @@ export class BinanceUserDataStream {
   handleReady(reconnected: boolean): void {
     if (!reconnected || this.#closed) return;
     // A new connection has no subscription: subscribe again, then catch up what was missed.
-    this.#subscriptionId = undefined;
+    this.#subscribed = false;
     if (this.active) this.#resume();
   }
 
   handleDisconnected(): void {
-    if (this.#connected) {
-      this.#disconnectedAt = this.#options.venueNow();
-      this.#reconnects++;
-      // Observers (a trading session, its health) must not take the stream for connected now.
-      this.#status({
-        type: 'reconnecting',
-        reason: 'connection lost',
-        attempt: this.#reconnects,
-        delayMs: 0,
-      });
-    }
-    this.#connected = false;
-    this.#subscriptionId = undefined;
+    this.#lost('connection lost');
+  }
+
+  /**
+   * The venue ended the subscription (`eventStreamTerminated`, or found gone after a revocation
+   * notice on a shared connection): subscribe again and catch up. If the account's key was what
+   * the venue revoked, subscribing again is refused and observers get that error.
+   */
+  handleTerminated(): void {
+    if (this.#closed) return;
+    const wasSubscribed = this.#subscribed;
+    this.#lost('subscription ended by the venue');
+    if (!this.active) return;
+    if (wasSubscribed) this.#logger.warn('the venue ended the user data subscription; subscribing again', {});
+    this.#resume();
   }
 
   handleRevoked(error: VenuekitError): void {
@@ -276,22 +273,22 @@ export class BinanceUserDataStream {
 
   // -------------------------------------------------------------------------
 
+  /** The subscription is gone (connection lost, or ended by the venue). */
+  #lost(reason: string): void {
+    if (this.#connected) {
+      this.#disconnectedAt = this.#options.venueNow();
+      this.#reconnects++;
+      // Observers (a trading session, its health) must not take the stream for connected now.
+      this.#status({ type: 'reconnecting', reason, attempt: this.#reconnects, delayMs: 0 });
+    }
+    this.#connected = false;
+    this.#subscribed = false;
+  }
+
   #subscribeAtVenue(): Promise<void> {
     this.#subscribing ??= (async () => {
-      const wsApi = this.#options.wsApi;
-      await wsApi.whenReady();
-      const { result } = wsApi.loggedOn
-        ? await wsApi.request<{ subscriptionId: number }>(
-            'userDataStream.subscribe',
-            {},
-            { weight: SUBSCRIBE_WEIGHT },
-          )
-        : await wsApi.request<{ subscriptionId: number }>(
-            'userDataStream.subscribe.signature',
-            {},
-            { weight: SUBSCRIBE_WEIGHT, signed: true },
-          );
-      this.#subscriptionId = result.subscriptionId;
+      await this.#options.transport.subscribe();
+      this.#subscribed = true;
       this.#connected = true;
     })().finally(() => {
       this.#subscribing = undefined;
@@ -300,17 +297,10 @@ export class BinanceUserDataStream {
   }
 
   async #unsubscribeAtVenue(): Promise<void> {
-    const id = this.#subscriptionId;
-    this.#subscriptionId = undefined;
+    this.#subscribed = false;
     this.#connected = false;
-    if (id === undefined || !this.#options.wsApi.ready) return;
-    this.#ended.add(id);
     try {
-      await this.#options.wsApi.request(
-        'userDataStream.unsubscribe',
-        { subscriptionId: id },
-        { weight: SUBSCRIBE_WEIGHT },
-      );
+      await this.#options.transport.unsubscribe();
     } catch (error) {
       this.#logger.debug('userDataStream.unsubscribe failed', { error: toVenuekitError(error).code });
     }
@@ -328,17 +318,27 @@ export class BinanceUserDataStream {
       try {
         // Subscribed already when only the catch-up failed last time: a second subscription
         // would deliver every event twice.
-        if (this.#subscriptionId === undefined) await this.#subscribeAtVenue();
+        if (!this.#subscribed) await this.#subscribeAtVenue();
         await this.#catchUp();
         this.#caughtUp = true;
         this.#retryBackoff.reset();
         // Subscribed again and nothing missed: the stream is whole.
         if (!this.#resumeAgain) this.#status({ type: 'resubscribed' });
       } catch (error) {
-        this.#logger.warn('resubscribing the user data stream failed; trying again', {
-          error: toVenuekitError(error).code,
-        });
-        if (this.#options.wsApi.ready && !this.#closed && this.active) this.#retryLater();
+        const failure = toVenuekitError(error);
+        if (failure.category === 'authentication' && !this.#closed) {
+          // The key was revoked (or disabled): subscribing again cannot succeed.
+          this.#logger.warn(
+            'the venue refused to subscribe the user data stream again: the key was rejected',
+            {
+              error: failure.code,
+            },
+          );
+          this.handleRevoked(failure);
+          return;
+        }
+        this.#logger.warn('resubscribing the user data stream failed; trying again', { error: failure.code });
+        if (this.#options.transport.ready && !this.#closed && this.active) this.#retryLater();
       } finally {
         this.#catchingUp = undefined;
         if (this.#resumeAgain && !this.#closed && this.active) {
@@ -354,8 +354,7 @@ export class BinanceUserDataStream {
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       // Subscribing or catching up failed (a 429, a ban, a timeout): both are needed again.
-      if (!this.#closed && this.active && (this.#subscriptionId === undefined || !this.#caughtUp))
-        this.#resume();
+      if (!this.#closed && this.active && (!this.#subscribed || !this.#caughtUp)) this.#resume();
     }, this.#retryBackoff.next());
   }
 

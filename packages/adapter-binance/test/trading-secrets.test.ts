@@ -99,7 +99,7 @@ describe('secrets never leak', () => {
         instruments: h.instruments,
         logger: h.logger,
       },
-      { requestTimeoutMs: 1500 },
+      { requestTimeoutMs: 1500, wsApiLogon: true },
     );
     try {
       const error = await h.failure(() =>

@@ -195,7 +195,7 @@ describe('user data over the WebSocket API', () => {
         venueClock: h.timeSync,
         logger: h.logger,
       },
-      { userId: 'ed-user' },
+      { userId: 'ed-user', wsApiLogon: true },
     );
     try {
       const feed = collector();

@@ -276,20 +276,26 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     expect(error.venue?.code).toBe(-2010);
   });
 
-  it('disconnecting ends the user’s connection and subscription at the venue; closing the manager ends everyone’s', async () => {
+  it('disconnecting ends the user’s subscription at the venue; closing the manager ends everyone’s and the connection', async () => {
     const { manager, connect, fake } = await setup();
     const alice = await connect('alice');
     await connect('bob');
     const events: BusEvent[] = [];
     await manager.subscribe('alice', 'orders', (event) => events.push(event));
-    // Each account has its own WebSocket API connection (its user data subscription).
+    // The users' subscriptions share the adapter's WebSocket API connection.
     const apiConnections = () => fake.handle.connections('wsApi').length;
-    await waitFor(() => apiConnections() === 2, 'both users’ WebSocket API connections');
+    await waitFor(() => apiConnections() === 1, 'the shared WebSocket API connection');
     await manager.disconnectUser('alice');
     expect(alice.state).toBe('closed');
-    await waitFor(() => apiConnections() === 1, 'alice’s connection to close at the venue');
     expect(manager.listUsers()).toEqual(['bob']);
-    // An order placed on Alice's account by someone else (the venue's engine) reaches no topic of hers.
+    // Counts every executionReport the venue sends (a delay of 0 changes nothing else).
+    const reports = fake.handle.faults.messages({
+      kind: 'wsApi',
+      stream: 'executionReport',
+      action: { type: 'delay', ms: 0 },
+    });
+    // An order placed on Alice's account by someone else (the venue's engine) reaches no topic of
+    // hers: the venue has no subscription of hers left to send it to.
     fake.handle.engine.placeOrder('alice', {
       symbol: 'BTCUSDT',
       side: 'BUY',
@@ -300,11 +306,23 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     });
     await manager.getOrders('bob', 'BTC/USDT'); // a round trip, so a stray event would have arrived
     expect(events).toEqual([]);
+    expect(reports.hits).toBe(0);
+    // Bob's subscription is still there (and the counter counts).
+    fake.handle.engine.placeOrder('bob', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: new Decimal('0.01'),
+      price: new Decimal('50000.00'),
+      timeInForce: 'GTC',
+    });
+    await reports.whenHit();
+    reports.remove();
     await expect(manager.getOrders('alice', 'BTC/USDT')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
 
-    // Shutting the manager down does the same for everyone.
+    // Shutting the manager down does the same for everyone; with no account left the connection closes.
     await manager.close();
-    await waitFor(() => apiConnections() === 0, 'every user’s connection to close at the venue');
+    await waitFor(() => apiConnections() === 0, 'the connection to close at the venue');
     expect(manager.listUsers()).toEqual([]);
   });
 

@@ -22,7 +22,7 @@ import { mapBinanceError } from '../errors';
 import { headersFromRateLimits } from '../rest/rate-governor';
 import type { RequestGate } from '../rest/request-gate';
 import type { VenueClock } from '../rest/signed';
-import { WsConnection } from '../ws/connection';
+import { type ConnectionAttemptBudget, WsConnection } from '../ws/connection';
 import type { WsApiEventFrame, WsApiResponseFrame, WsApiSessionStatus } from './wire';
 
 export interface WsApiRequestOptions {
@@ -37,6 +37,20 @@ export interface WsApiRequestOptions {
   readonly signal?: AbortSignal;
   /** Called with a signed request's `timestamp` just before it goes out. */
   readonly onSent?: (timestamp: number) => void;
+  /**
+   * Signs this request with another account's key than the client's (a connection shared by
+   * several accounts signs each request with its own account's key).
+   */
+  readonly signer?: BinanceSigner;
+  /** The account whose order counts this request affects; default the client's. */
+  readonly account?: string;
+  /** recvWindow of a signed request; default the client's. */
+  readonly recvWindowMs?: number;
+  /**
+   * Called with the `result` of a successful answer as soon as it is read, before any later
+   * frame of the connection is handled (a subscription's events may follow its answer at once).
+   */
+  readonly onResult?: (result: unknown) => void;
 }
 
 export interface WsApiResult<T> {
@@ -47,8 +61,11 @@ export interface WsApiResult<T> {
 }
 
 export interface WsApiHandlers {
-  /** A user data event (`{"subscriptionId":N,"event":{…}}`) or a connection event (`serverShutdown`). */
-  event?(frame: WsApiEventFrame, receivedAt: number): void;
+  /**
+   * A user data event (`{"subscriptionId":N,"event":{…}}`) or a connection event (`serverShutdown`),
+   * with the frame's text.
+   */
+  event?(frame: WsApiEventFrame, receivedAt: number, text: string): void;
   /** The connection is ready for requests (after `session.logon` when logging on). */
   ready?(event: { readonly reconnected: boolean }): void;
   /** The connection dropped; requests in flight were failed. */
@@ -82,22 +99,29 @@ export interface BinanceWsApiClientOptions {
   readonly exchange?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  readonly connection?: {
-    readonly connectTimeoutMs?: number;
-    readonly pingIntervalMs?: number;
-    readonly pongTimeoutMs?: number;
-    readonly silenceTimeoutMs?: number;
-    readonly backoff?: BackoffOptions;
-    readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
-    /** How long to stay away after a 429 or 418 answer to the handshake. Default 60 000 ms. */
-    readonly refusedRetryMs?: number;
-  };
+  readonly connection?: WsApiConnectionTuning;
+  /** Connection attempts to Binance's hosts, shared with the adapter's other connections (300 per 5 minutes per IP). */
+  readonly attemptBudget?: ConnectionAttemptBudget;
+}
+
+/** How a WebSocket API connection is kept alive and reconnected. */
+export interface WsApiConnectionTuning {
+  readonly connectTimeoutMs?: number;
+  readonly pingIntervalMs?: number;
+  readonly pongTimeoutMs?: number;
+  readonly silenceTimeoutMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly circuit?: { readonly failureThreshold?: number; readonly openMs?: number };
+  /** How long to stay away after a 429 or 418 answer to the handshake. Default 60 000 ms. */
+  readonly refusedRetryMs?: number;
 }
 
 interface Pending {
   readonly method: string;
   readonly startedAt: number;
   readonly weight: number;
+  readonly account: string | undefined;
+  readonly onResult: ((result: unknown) => void) | undefined;
   readonly resolve: (frame: WsApiResponseFrame) => void;
   readonly reject: (error: unknown) => void;
   readonly timer: ReturnType<Clock['setTimeout']>;
@@ -170,6 +194,7 @@ export class BinanceWsApiClient {
       ...(c.backoff === undefined ? {} : { backoff: c.backoff }),
       ...(c.circuit === undefined ? {} : { circuit: c.circuit }),
       ...(c.refusedRetryMs === undefined ? {} : { refusedRetryMs: c.refusedRetryMs }),
+      ...(options.attemptBudget === undefined ? {} : { attemptBudget: options.attemptBudget }),
       handlers: {
         message: (text, receivedAt) => this.#onMessage(text, receivedAt),
         open: ({ reconnected }) => this.#onOpen(reconnected),
@@ -228,12 +253,13 @@ export class BinanceWsApiClient {
     const kind = options.kind ?? 'read';
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const signal = options.signal;
+    const account = options.account ?? this.#options.account;
     if (signal?.aborted) throw notSent(method, signal);
     try {
       await this.#options.gate.acquire({
         weight: options.weight,
         kind,
-        ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
+        ...(account === undefined ? {} : { account }),
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (error) {
@@ -246,12 +272,17 @@ export class BinanceWsApiClient {
     let sendParams: Record<string, BinanceParamValue> | undefined;
     if (options.signed) {
       timestamp = Math.round(this.#venueNow());
-      sendParams = this.#sign(params, timestamp);
+      sendParams = this.#sign(
+        params,
+        timestamp,
+        options.signer ?? this.#options.signer,
+        options.recvWindowMs ?? this.#recvWindowMs,
+      );
       options.onSent?.(timestamp);
     } else {
       sendParams = compact(params);
     }
-    const frame = await this.#send(method, sendParams, timeoutMs, options.weight);
+    const frame = await this.#send(method, sendParams, timeoutMs, options.weight, account, options.onResult);
     return {
       result: frame.result as T,
       status: frame.status,
@@ -276,11 +307,15 @@ export class BinanceWsApiClient {
     return this.#options.venueClock ? this.#options.venueClock.now() : this.#clock.now();
   }
 
-  #sign(params: BinanceParams, timestamp: number): Record<string, BinanceParamValue> {
-    const signer = this.#options.signer;
+  #sign(
+    params: BinanceParams,
+    timestamp: number,
+    signer: BinanceSigner | undefined,
+    recvWindowMs: number,
+  ): Record<string, BinanceParamValue> {
     if (!signer)
       throw new ClosedError({ message: 'this WebSocket API client has no credentials to sign with' });
-    const base = { ...params, recvWindow: this.#recvWindowMs, timestamp };
+    const base = { ...params, recvWindow: recvWindowMs, timestamp };
     // A logged-on session authenticates requests; they carry only their timestamp.
     if (this.#loggedOn) return compact(base);
     return signWsApiParams(signer, { ...base, apiKey: signer.apiKey() });
@@ -327,6 +362,8 @@ export class BinanceWsApiClient {
     params: Record<string, BinanceParamValue> | undefined,
     timeoutMs: number,
     weight: number,
+    account: string | undefined = this.#options.account,
+    onResult?: (result: unknown) => void,
   ): Promise<WsApiResponseFrame> {
     const id = this.#nextId++;
     const text = JSON.stringify(
@@ -343,7 +380,7 @@ export class BinanceWsApiClient {
         this.#rejected(method, startedAt, undefined, undefined, error);
         reject(error);
       }, timeoutMs);
-      this.#pending.set(id, { method, startedAt, weight, resolve, reject, timer });
+      this.#pending.set(id, { method, startedAt, weight, account, onResult, resolve, reject, timer });
       if (!this.#connection.send(text)) {
         this.#pending.delete(id);
         this.#clock.clearTimeout(timer);
@@ -370,7 +407,8 @@ export class BinanceWsApiClient {
       return;
     }
     if ('event' in frame && frame.event && typeof frame.event === 'object') {
-      if (telemetry.rawMessage.hasSubscribers) {
+      if (this.#options.userId !== undefined && telemetry.rawMessage.hasSubscribers) {
+        // A connection of one account names its user here; a shared one leaves it to its router.
         telemetry.rawMessage.publish({
           exchange: this.#exchange,
           connectionId: this.#connection.id,
@@ -381,7 +419,7 @@ export class BinanceWsApiClient {
         });
       }
       try {
-        this.#options.handlers?.event?.(frame, receivedAt);
+        this.#options.handlers?.event?.(frame, receivedAt, text);
       } catch (error) {
         this.#logger.errorWithException('user data handler threw', error);
       }
@@ -425,7 +463,7 @@ export class BinanceWsApiClient {
       this.#options.gate.observe({
         status: frame.status,
         headers,
-        ...(this.#options.account === undefined ? {} : { account: this.#options.account }),
+        ...(pending.account === undefined ? {} : { account: pending.account }),
         ...(error ? { code: error.code, message: error.msg } : {}),
         ...(frame.status === 418 && typeof retryAfterAt === 'number' ? { bannedUntil: retryAfterAt } : {}),
       });
@@ -443,6 +481,13 @@ export class BinanceWsApiClient {
           weight: pending.weight,
           durationMs: this.#clock.now() - pending.startedAt,
         });
+      }
+      if (pending.onResult) {
+        try {
+          pending.onResult(frame.result);
+        } catch (error) {
+          this.#logger.errorWithException('WebSocket API result handler threw', error);
+        }
       }
       pending.resolve(frame);
       return;
