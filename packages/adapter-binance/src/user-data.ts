@@ -251,8 +251,15 @@ export class BinanceUserDataStream {
     this.#resume();
   }
 
+  /** The venue revoked the key: the stream ends with that error. */
   handleRevoked(error: VenuekitError): void {
+    this.#end(error);
+  }
+
+  /** Ends the stream for its observers with `error` (terminal: they must subscribe again). */
+  #end(error: VenuekitError): void {
     this.#connected = false;
+    this.#subscribed = false;
     for (const observer of [...this.#observers]) {
       try {
         observer.error?.(error);
@@ -318,7 +325,27 @@ export class BinanceUserDataStream {
       try {
         // Subscribed already when only the catch-up failed last time: a second subscription
         // would deliver every event twice.
-        if (!this.#subscribed) await this.#subscribeAtVenue();
+        if (!this.#subscribed) {
+          try {
+            await this.#subscribeAtVenue();
+          } catch (error) {
+            const failure = toVenuekitError(error);
+            // The venue refused in a way asking again will not change (a rejected key, an
+            // unsupported or malformed request): the stream ends with that error, observers
+            // decide (a trading session subscribes again later). Others are retried here.
+            if (refusedForGood(failure) && !this.#closed && this.active) {
+              this.#logger.warn(
+                'the venue refused to subscribe the user data stream again; the stream ends',
+                {
+                  error: failure.code,
+                },
+              );
+              this.#end(failure);
+              return;
+            }
+            throw error;
+          }
+        }
         await this.#catchUp();
         this.#caughtUp = true;
         this.#retryBackoff.reset();
@@ -326,17 +353,6 @@ export class BinanceUserDataStream {
         if (!this.#resumeAgain) this.#status({ type: 'resubscribed' });
       } catch (error) {
         const failure = toVenuekitError(error);
-        if (failure.category === 'authentication' && !this.#closed) {
-          // The key was revoked (or disabled): subscribing again cannot succeed.
-          this.#logger.warn(
-            'the venue refused to subscribe the user data stream again: the key was rejected',
-            {
-              error: failure.code,
-            },
-          );
-          this.handleRevoked(failure);
-          return;
-        }
         this.#logger.warn('resubscribing the user data stream failed; trying again', { error: failure.code });
         if (this.#options.transport.ready && !this.#closed && this.active) this.#retryLater();
       } finally {
@@ -449,6 +465,20 @@ export class BinanceUserDataStream {
       }
     }
   }
+}
+
+/**
+ * A venue answer to a subscription request that asking again will not change: a rejected key,
+ * a missing permission, a request it calls invalid or unsupported, an error it does not explain.
+ * Timeouts, dropped connections, rate limits and bans are retried instead.
+ */
+function refusedForGood(error: VenuekitError): boolean {
+  return (
+    error.category === 'authentication' ||
+    error.category === 'permission' ||
+    error.category === 'validation' ||
+    error.code === 'EXCHANGE_ERROR'
+  );
 }
 
 /** Whether `next` is a later state of the order than `known`. */

@@ -162,6 +162,31 @@ describe('user data over the WebSocket API', () => {
     }
   });
 
+  it('a resubscription the venue refuses for good ends the stream with that error; subscribing again works', async () => {
+    const errors: unknown[] = [];
+    const feed = collector();
+    await h.account.subscribeUserData({ ...feed.observer, error: (error) => errors.push(error) });
+    // errors.md: -1020 "This operation is not supported."
+    const refusal = h.fake.handle.faults.failRequests({
+      endpoint: 'userDataStream.subscribe.signature',
+      action: { type: 'error', status: 400, code: -1020, msg: 'This operation is not supported.' },
+    });
+    expect(h.fake.handle.faults.dropConnection({ kind: 'wsApi' })).toBe(1);
+    await refusal.whenHit();
+    await eventually(() => errors.length === 1, 10_000, 'the end of the stream');
+    expect(errors[0]).toMatchObject({ code: 'NOT_SUPPORTED', venue: { code: -1020 } });
+    expect(h.account.status().userDataConnected).toBe(false);
+    // Not retried behind the observers' back: one refusal, one error.
+    await h.account.getOpenOrders('BTC/USDT');
+    expect(refusal.hits).toBe(1);
+    // A new subscription works, and events flow again.
+    const again = collector();
+    await h.account.subscribeUserData(again.observer);
+    expect(h.account.status().userDataConnected).toBe(true);
+    const placed = await h.account.placeOrder(order({ quantity: '0.01' }));
+    await again.until(() => again.orders().some((e) => e.order.id === placed.id));
+  });
+
   it('tells observers when the venue revokes the key, and stops', async () => {
     const errors: unknown[] = [];
     const feed = collector();

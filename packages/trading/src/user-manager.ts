@@ -3,6 +3,7 @@ import {
   type Balance,
   type BusHandler,
   type BusSubscription,
+  type BackoffOptions,
   type Clock,
   ClosedError,
   ConfigurationError,
@@ -53,6 +54,11 @@ export interface UserManagerOptions {
   readonly userData?: boolean;
   /** How long one user's requests are held back after a rate-limit answer without Retry-After. Default 1000 ms. */
   readonly rateLimitCooldownMs?: number;
+  /**
+   * Pauses between attempts to subscribe a user's data stream again after it ended for a reason
+   * other than rejected credentials. Default 1 s doubling to 60 s, with jitter.
+   */
+  readonly userDataRetry?: BackoffOptions;
   /**
    * Let two user ids connect with the same API key. Default false: the second is
    * refused, because both would see and cancel each other's orders.
@@ -254,6 +260,7 @@ export class UserManager implements TradingFacade {
         ...(this.#options.rateLimitCooldownMs === undefined
           ? {}
           : { rateLimitCooldownMs: this.#options.rateLimitCooldownMs }),
+        ...(this.#options.userDataRetry === undefined ? {} : { userDataRetry: this.#options.userDataRetry }),
         ...(options.clientOrderIdPrefix === undefined
           ? {}
           : { clientOrderIdPrefix: options.clientOrderIdPrefix }),

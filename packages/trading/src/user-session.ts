@@ -1,6 +1,7 @@
 import {
   type AccountClient,
   AuthenticationError,
+  type BackoffOptions,
   type Balance,
   type Capability,
   type BusHandler,
@@ -9,6 +10,7 @@ import {
   ClosedError,
   type Credentials,
   createClientOrderId,
+  ExponentialBackoff,
   disposeCredentials,
   type ErrorContext,
   type ExchangeAdapter,
@@ -29,6 +31,7 @@ import {
   type PlaceOrderOptions,
   RateLimitError,
   runWithContext,
+  type StreamObserver,
   type StreamStatus,
   type UnifiedSymbol,
   type UserDataEvent,
@@ -141,6 +144,11 @@ export interface UserSessionOptions {
   readonly userData?: boolean;
   /** How long a user's requests are held back after a rate-limit answer without Retry-After. Default 1000 ms. */
   readonly rateLimitCooldownMs?: number;
+  /**
+   * Pauses between attempts to subscribe the user data stream again after it ended for a reason
+   * other than rejected credentials. Default 1 s doubling to 60 s, with jitter.
+   */
+  readonly userDataRetry?: BackoffOptions;
   readonly clientOrderIdPrefix?: string;
   readonly maxClosedOrders?: number;
   readonly maxRememberedFills?: number;
@@ -175,6 +183,13 @@ export class UserSession implements TradingSession {
   #state: SessionState = 'connecting';
   #userData: UserDataState = 'off';
   #userDataSubscription: UserDataSubscription | undefined;
+  /** The session's one observer of its user data stream (subscribed again after the stream ended). */
+  readonly #userDataObserver: StreamObserver<UserDataEvent>;
+  readonly #userDataBackoff: ExponentialBackoff;
+  #userDataRetryTimer: ReturnType<Clock['setTimeout']> | undefined;
+  #resubscribing = false;
+  /** Counts the ends of the user data stream: a subscription made before the last end is dead. */
+  #userDataEnds = 0;
   #userDataReconnects = 0;
   #lastUserDataEventAt: number | undefined;
   #connectedAt: number | undefined;
@@ -208,6 +223,16 @@ export class UserSession implements TradingSession {
     this.#context = { userId: this.userId, sessionId: this.sessionId, exchange: this.exchange };
     this.#logContext = { userId: this.userId, sessionId: this.sessionId };
     this.#parentLogger = options.logger;
+    this.#userDataObserver = {
+      next: (event) => this.#onUserData(event),
+      status: (status) => this.#onUserDataStatus(status),
+      error: (error) => this.#onUserDataError(error),
+    };
+    this.#userDataBackoff = new ExponentialBackoff({
+      initialMs: 1000,
+      maxMs: 60_000,
+      ...options.userDataRetry,
+    });
     this.#tracker = new OrderTracker({
       userId: this.userId,
       exchange: this.exchange,
@@ -242,18 +267,16 @@ export class UserSession implements TradingSession {
     if (this.#wantUserData && this.#adapter.has.watchUserData) {
       this.#userData = 'connecting';
       try {
+        const ends = this.#userDataEnds;
         const subscription = await runWithContext(this.#logContext, () =>
-          this.#account.subscribeUserData({
-            next: (event) => this.#onUserData(event),
-            status: (status) => this.#onUserDataStatus(status),
-            error: (error) => this.#onUserDataError(error),
-          }),
+          this.#account.subscribeUserData(this.#userDataObserver),
         );
         if (this.#state === 'closed') {
           await subscription.unsubscribe().catch(() => {});
           this.#assertOpen('subscribeUserData');
         }
-        this.#userDataSubscription = subscription;
+        // Ended already (the retry is scheduled): that subscription is dead.
+        if (ends === this.#userDataEnds) this.#userDataSubscription = subscription;
         if (this.#userData === 'connecting') this.#userData = 'connected';
       } catch (error) {
         this.#userData = 'failed';
@@ -421,6 +444,8 @@ export class UserSession implements TradingSession {
     this.#closing ??= (async () => {
       const wasState = this.#state;
       this.#state = 'closed';
+      this.#clock.clearTimeout(this.#userDataRetryTimer);
+      this.#userDataRetryTimer = undefined;
       this.#queue.closeLane(
         this.userId,
         new ClosedError({
@@ -585,12 +610,94 @@ export class UserSession implements TradingSession {
   #onUserDataError(error: VenuekitError): void {
     if (this.#state === 'closed') return;
     const enriched = toVenuekitError(error, { ...this.#context, operation: 'userData' });
-    this.#userData = 'failed';
+    this.#userDataSubscription = undefined;
+    this.#userDataEnds++;
     this.#failures++;
     this.#lastError = { code: enriched.code, message: enriched.message, at: this.#clock.now() };
-    this.#log().warn('the user data stream ended', { err: enriched });
-    if (enriched instanceof AuthenticationError) this.#unauthorized(enriched);
-    else if (this.#state !== 'connecting') this.#publishStatus('user data stream ended', enriched);
+    if (enriched instanceof AuthenticationError || this.#state === 'unauthorized') {
+      this.#userData = 'failed';
+      this.#log().warn('the user data stream ended', { err: enriched });
+      this.#unauthorized(enriched);
+      return;
+    }
+    // Any other end (the venue refused a resubscription, an adapter gave up): the session keeps
+    // its orders followed by subscribing again, with backoff, and says so.
+    this.#userData = 'reconnecting';
+    this.#userDataReconnects++;
+    this.#log().warn('the user data stream ended; subscribing again', { err: enriched });
+    if (this.#state !== 'connecting') this.#publishStatus('user data stream ended', enriched);
+    this.#scheduleResubscribe();
+  }
+
+  /** Closed, or the venue rejected the credentials: nothing more is sent. */
+  #stopped(): boolean {
+    return this.#state === 'closed' || this.#state === 'unauthorized';
+  }
+
+  #scheduleResubscribe(): void {
+    if (this.#userDataRetryTimer !== undefined || this.#resubscribing) return;
+    this.#userDataRetryTimer = this.#clock.setTimeout(() => {
+      this.#userDataRetryTimer = undefined;
+      void this.#resubscribe();
+    }, this.#userDataBackoff.next());
+  }
+
+  /** Subscribes the user data stream again, then catches up what the tracker missed meanwhile. */
+  async #resubscribe(): Promise<void> {
+    if (this.#stopped()) return;
+    this.#resubscribing = true;
+    let subscription: UserDataSubscription;
+    try {
+      subscription = await runWithContext(this.#logContext, () =>
+        this.#account.subscribeUserData(this.#userDataObserver),
+      );
+    } catch (error) {
+      this.#resubscribing = false;
+      if (this.#stopped()) return;
+      const enriched = toVenuekitError(error, { ...this.#context, operation: 'subscribeUserData' });
+      this.#lastError = { code: enriched.code, message: enriched.message, at: this.#clock.now() };
+      if (enriched instanceof AuthenticationError) {
+        this.#userData = 'failed';
+        this.#unauthorized(enriched);
+        return;
+      }
+      this.#log().debug('subscribing the user data stream again failed; trying later', {
+        code: enriched.code,
+      });
+      this.#scheduleResubscribe();
+      return;
+    }
+    this.#resubscribing = false;
+    if (this.#stopped()) {
+      await subscription.unsubscribe().catch(() => {});
+      return;
+    }
+    this.#userDataSubscription = subscription;
+    this.#userDataBackoff.reset();
+    this.#userData = 'connected';
+    this.#log().info('the user data stream is subscribed again', {});
+    this.#publishStatus('user data stream resubscribed');
+    await this.#catchUp();
+  }
+
+  /**
+   * What the stream did not report while it was away: the open orders (and the final state of
+   * tracked ones that left the book) and the balances, through the session's own requests.
+   */
+  async #catchUp(): Promise<void> {
+    try {
+      const open = await this.getOpenOrders();
+      const stillOpen = new Set(open.map((order) => `${order.symbol}|${order.id}`));
+      for (const order of this.#tracker.openOrders()) {
+        if (stillOpen.has(`${order.symbol}|${order.id}`)) continue;
+        await this.getOrder({ symbol: order.symbol, orderId: order.id });
+      }
+      await this.getBalances();
+    } catch (error) {
+      this.#log().warn('catching up after the user data stream came back failed', {
+        code: toVenuekitError(error).code,
+      });
+    }
   }
 
   #publishStatus(reason: string, error?: VenuekitError): void {

@@ -9,6 +9,7 @@ import {
   InsufficientFundsError,
   IpBannedError,
   RateLimitError,
+  telemetry,
   type VenuekitError,
 } from '@venuekit/core';
 import { BinanceAdapter } from '@venuekit/adapter-binance';
@@ -324,6 +325,92 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     await manager.close();
     await waitFor(() => apiConnections() === 0, 'the connection to close at the venue');
     expect(manager.listUsers()).toEqual([]);
+  });
+
+  it('after the user data stream ends for a reason other than rejected credentials, the session subscribes again, catches up and says so', async () => {
+    const { manager, connect, fake } = await setup({
+      manager: { userDataRetry: { initialMs: 100, maxMs: 1000 } },
+    });
+    const alice = await connect('alice');
+    await connect('bob');
+    const statuses: SessionStatusEvent[] = [];
+    await manager.subscribe('alice', 'status', (event) => statuses.push(event.data as SessionStatusEvent));
+    const updates: OrderUpdate[] = [];
+    await manager.subscribe('alice', 'orders', (event) => updates.push(event.data as OrderUpdate));
+    const resting = await alice.placeOrder(limitBuy('50000.00'));
+
+    // The connection drops, and the venue refuses the resubscription in a way retrying it as is
+    // cannot fix (errors.md -1020): the adapter ends the stream with that error.
+    const refusal = fake.handle.faults.failRequests({
+      endpoint: 'userDataStream.subscribe.signature',
+      action: { type: 'error', status: 400, code: -1020, msg: 'This operation is not supported.' },
+    });
+    expect(fake.handle.faults.dropConnection({ kind: 'wsApi' })).toBe(1);
+    // Meanwhile Bob's sell fills Alice's order: the stream is not there to say so.
+    fake.handle.engine.placeOrder('bob', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT',
+      quantity: new Decimal('0.01'),
+      price: new Decimal('50000.00'),
+      timeInForce: 'GTC',
+    });
+    await refusal.whenHit();
+    const ended = await waitFor(
+      () => statuses.find((s) => s.reason === 'user data stream ended'),
+      'the status saying the stream ended',
+    );
+    expect(ended).toMatchObject({
+      state: 'active',
+      userData: 'reconnecting',
+      error: { code: 'NOT_SUPPORTED' },
+    });
+
+    // Subscribed again after the backoff; the order the stream missed is caught up.
+    const back = await waitFor(
+      () => statuses.find((s) => s.reason === 'user data stream resubscribed'),
+      'the status saying the stream is back',
+    );
+    expect(back).toMatchObject({ state: 'active', userData: 'connected' });
+    expect(alice.status().userData).toBe('connected');
+    await waitFor(
+      () => alice.trackedOrder({ symbol: 'BTC/USDT', orderId: resting.id })?.status === 'filled',
+      'the missed fill of the resting order',
+    );
+    expect(updates.some((u) => u.order.id === resting.id && u.order.status === 'filled')).toBe(true);
+
+    // Live again: a new order of hers reaches her topic from the stream.
+    fake.handle.engine.placeOrder('alice', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: new Decimal('0.01'),
+      price: new Decimal('40000.00'),
+      timeInForce: 'GTC',
+      newClientOrderId: 'from-the-venue',
+    });
+    await waitFor(
+      () => updates.find((u) => u.order.clientOrderId === 'from-the-venue' && u.source === 'stream'),
+      'the live stream event',
+    );
+    expect(refusal.hits).toBe(1);
+  });
+
+  it('publishes each user session once on venuekit:user:session (the adapter leaves that channel to sessions)', async () => {
+    const { manager, connect, fake } = await setup();
+    const events: Array<{ userId: string; event: string }> = [];
+    const stop = telemetry.userSession.subscribe((e) => events.push({ userId: e.userId, event: e.event }));
+    closers.push(stop);
+    await connect('alice');
+    // A reconnect of the user data stream is the stream's state (status()), not a new session.
+    expect(fake.handle.faults.dropConnection({ kind: 'wsApi' })).toBe(1);
+    await waitFor(() => manager.getSession('alice')?.status().userDataReconnects === 1, 'the reconnect');
+    await waitFor(() => manager.getSession('alice')?.status().userData === 'connected', 'the stream back');
+    await manager.disconnectUser('alice');
+    expect(events).toEqual([
+      { userId: 'alice', event: 'connected' },
+      { userId: 'alice', event: 'disconnected' },
+    ]);
   });
 
   it('keeps every credential out of every output over real sockets too', async () => {
