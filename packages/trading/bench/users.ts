@@ -4,13 +4,13 @@
 //   pnpm --filter @venuekit/trading bench              full run (1, 100, 1000 users)
 //   pnpm --filter @venuekit/trading bench -- --smoke   small N, for CI
 //   ... bench -- --binance                             also over real sockets: the Binance adapter
-//                                                      against the fake Binance (1 and 100 users)
+//                                                      against the fake Binance (1, 100 and 1000 users)
+//   ... bench -- --binance-only --binance-users=1000   only the rows over sockets, with these user counts
 //
 // The venue is the testkit's in-memory FakeExchange, so the figures are venuekit's own cost, without
 // network or server time. With --binance the same rows are measured over 127.0.0.1 (the fake server
-// runs in this process, so its per-connection memory is counted too): there each user has their own
-// WebSocket API connection, and Binance allows 300 connection attempts per 5 minutes per IP, so 1000
-// users are not measured that way.
+// runs in this process, so its per-connection memory is counted too). The connect columns are the wall
+// time to connect every user (credentials check and user data subscription), one after another.
 // "bare" is the adapter's AccountClient used directly (its own credentials check, user data
 // subscription and order path); "session" is the same through UserManager (fair queue, input
 // validation, client order id, order tracker, bus events, error enrichment).
@@ -28,8 +28,18 @@ import { type ExchangeEngine, FakeExchange, startFakeBinance } from '@venuekit/t
 import { type TradingSession, UserManager } from '../src/index';
 
 const smoke = process.argv.includes('--smoke');
-const binance = process.argv.includes('--binance');
-const BINANCE_USERS = smoke ? [1, 3] : [1, 100];
+const binanceOnly = process.argv.includes('--binance-only');
+const binance = binanceOnly || process.argv.includes('--binance');
+const usersArgument = process.argv.find((arg) => arg.startsWith('--binance-users='));
+const BINANCE_USERS = usersArgument
+  ? usersArgument
+      .slice('--binance-users='.length)
+      .split(',')
+      .map((n) => Number.parseInt(n, 10))
+      .filter((n) => n > 0)
+  : smoke
+    ? [1, 3]
+    : [1, 100, 1000];
 const USERS = smoke ? [1, 5, 20] : [1, 100, 1000];
 const ORDERS = smoke ? 200 : 5000;
 const WARMUP = smoke ? 20 : 500;
@@ -44,6 +54,11 @@ interface Row {
   users: number;
   bareBytesPerUser: number;
   sessionBytesPerUser: number;
+  /** Wall time to connect all the users, one after another (ms). */
+  bareConnectMs: number;
+  sessionConnectMs: number;
+  /** WebSocket API connections the venue saw (over sockets only). */
+  wsApiConnections?: number;
   bare: Stats;
   session: Stats;
 }
@@ -75,6 +90,8 @@ interface Venue {
   readonly name: string;
   readonly adapter: FakeExchange | BinanceAdapter;
   readonly engine: ExchangeEngine;
+  /** WebSocket API connections open at the venue now (over sockets only). */
+  wsApiConnections?(): number;
   close(): Promise<void>;
 }
 
@@ -97,6 +114,7 @@ async function overSockets(): Promise<Venue> {
     name: 'binance (fake, 127.0.0.1)',
     adapter,
     engine: server.handle.engine,
+    wsApiConnections: () => server.handle.connections('wsApi').length,
     close: async () => {
       await adapter.close();
       await server.close();
@@ -145,16 +163,21 @@ async function measure(users: number, open: () => Promise<Venue>): Promise<Row> 
 
   // Bare account clients, each with its credentials checked and its user data stream open.
   let before = heapUsed();
+  let started = performance.now();
   for (let i = 0; i < users; i++) bare.push(await openBare(i));
+  const bareConnectMs = performance.now() - started;
   const bareBytesPerUser = (heapUsed() - before) / users;
 
   // The same users through the manager.
   before = heapUsed();
+  started = performance.now();
   const sessions: TradingSession[] = [];
   for (let i = 0; i < users; i++) {
     sessions.push(await manager.connectUser(`u${i}`, credentials(i)));
   }
+  const sessionConnectMs = performance.now() - started;
   const sessionBytesPerUser = (heapUsed() - before) / users;
+  const wsApiConnections = venue.wsApiConnections?.();
 
   // Round trips, alternating bare and session so that drift affects both alike. Each order rests far
   // from the market and is canceled at once (not timed), so books and open-order counts stay small.
@@ -192,6 +215,9 @@ async function measure(users: number, open: () => Promise<Venue>): Promise<Row> 
     users,
     bareBytesPerUser,
     sessionBytesPerUser,
+    bareConnectMs,
+    sessionConnectMs,
+    ...(wsApiConnections === undefined ? {} : { wsApiConnections }),
     bare: stats(bareTimes),
     session: stats(sessionTimes),
   };
@@ -201,23 +227,27 @@ function kb(bytes: number): string {
   return (bytes / 1024).toFixed(1);
 }
 
+function ms(x: number): string {
+  return x.toFixed(0);
+}
+
 function us(x: number): string {
   return x.toFixed(1);
 }
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  for (const users of USERS) rows.push(await measure(users, inMemory));
+  if (!binanceOnly) for (const users of USERS) rows.push(await measure(users, inMemory));
   if (binance) for (const users of BINANCE_USERS) rows.push(await measure(users, overSockets));
   const lines = [
     `Users benchmark${smoke ? ' (smoke)' : ''}: Node ${process.version}, ${ORDERS} orders per row`,
     '',
-    '| venue | users | KiB/user bare | KiB/user session | session overhead KiB/user | order µs bare p50 / p99 | order µs session p50 / p99 | overhead µs (mean) |',
-    '| ----- | ----: | ------------: | ---------------: | ------------------------: | ----------------------: | -------------------------: | -----------------: |',
+    '| venue | users | KiB/user bare | KiB/user session | session overhead KiB/user | connect ms bare / session (all users) | WS API connections | order µs bare p50 / p99 | order µs session p50 / p99 | overhead µs (mean) |',
+    '| ----- | ----: | ------------: | ---------------: | ------------------------: | ------------------------------------: | -----------------: | ----------------------: | -------------------------: | -----------------: |',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.venue} | ${row.users} | ${kb(row.bareBytesPerUser)} | ${kb(row.sessionBytesPerUser)} | ${kb(row.sessionBytesPerUser - row.bareBytesPerUser)} | ${us(row.bare.p50)} / ${us(row.bare.p99)} | ${us(row.session.p50)} / ${us(row.session.p99)} | ${us(row.session.mean - row.bare.mean)} |`,
+      `| ${row.venue} | ${row.users} | ${kb(row.bareBytesPerUser)} | ${kb(row.sessionBytesPerUser)} | ${kb(row.sessionBytesPerUser - row.bareBytesPerUser)} | ${ms(row.bareConnectMs)} / ${ms(row.sessionConnectMs)} | ${row.wsApiConnections ?? '–'} | ${us(row.bare.p50)} / ${us(row.bare.p99)} | ${us(row.session.p50)} / ${us(row.session.p99)} | ${us(row.session.mean - row.bare.mean)} |`,
     );
   }
   console.log(lines.join('\n'));
