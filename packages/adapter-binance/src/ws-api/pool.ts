@@ -301,13 +301,22 @@ export class BinanceWsApiPool {
     const id = frame.subscriptionId;
     const target = typeof id === 'number' ? connection.routes.get(id) : undefined;
     if (!target) {
-      // A connection event (serverShutdown: the connection itself handles its end), or the last
-      // word of a subscription already ended.
-      if (id !== undefined && telemetry.messageDiscarded.hasSubscribers) {
+      // serverShutdown is a connection event (the connection itself handles its end), and the last
+      // word of a subscription we ended is expected. Anything else is an event of no subscription
+      // of ours: never delivered to anyone, counted.
+      const type = frame.event?.e;
+      if (
+        type !== 'serverShutdown' &&
+        type !== 'eventStreamTerminated' &&
+        telemetry.messageDiscarded.hasSubscribers
+      ) {
         telemetry.messageDiscarded.publish({
           exchange: this.#exchange,
           connectionId: connection.client.connectionId,
-          reason: 'user data event of no active subscription',
+          reason:
+            id === undefined
+              ? 'user data event without a subscription id'
+              : 'user data event of no active subscription',
         });
       }
       return;
