@@ -102,6 +102,8 @@ export {
   BinanceRateGovernor,
   type BinanceRateLimitEntry,
   headersFromRateLimits,
+  parseOrderLimit,
+  parseRetryAfter,
   type RateGovernorOptions,
   type RateLimitRule,
   type RateLimitType,
@@ -130,14 +132,28 @@ export {
   type ReconcileOutcome,
   type ReconcileTarget,
 } from './reconcile';
-export { BinanceUserDataStream, type UserDataBackfill, type UserDataStreamOptions } from './user-data';
+export {
+  BinanceUserDataStream,
+  type UserDataBackfill,
+  type UserDataStreamOptions,
+  type UserDataTransport,
+} from './user-data';
 export {
   BinanceWsApiClient,
   type BinanceWsApiClientOptions,
+  type WsApiConnectionTuning,
   type WsApiHandlers,
   type WsApiRequestOptions,
   type WsApiResult,
 } from './ws-api/client';
+export {
+  BinanceWsApiPool,
+  type BinanceWsApiPoolOptions,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  WsApiAccount,
+  type WsApiAccountHandlers,
+  type WsApiAccountOptions,
+} from './ws-api/pool';
 export type { WsApiErrorBody, WsApiEventFrame, WsApiResponseFrame, WsApiSessionStatus } from './ws-api/wire';
 export {
   newOcoParams,
