@@ -1,6 +1,8 @@
 // pnpm bench [--smoke] [--runs N] [--only side|alone] [--libraries floor,venuekit,…] [--kinds trades,depth]
 //            [--readme] [--cpu-prof]
 //
+// BENCH_NODE_FLAGS (e.g. "--trace-gc") is passed to the library processes.
+//
 // Runs the side-by-side benchmarks (the floor, venuekit, the binance SDK and ccxt Pro against a local
 // Binance-format server) and venuekit's own figures, prints a markdown report and writes it to
 // packages/bench/results/latest.md (smoke runs: results/smoke.md, not committed). --readme also puts
@@ -84,15 +86,16 @@ async function main(): Promise<void> {
     latency: { count: options.smoke ? 2_000 : 100_000, perSecond: 20_000 },
     runs: options.runs,
     log,
-    ...(options.cpuProf
-      ? {
-          clientExecArgv: (library: LibraryName, kind: FeedKind) => [
+    clientExecArgv: (library: LibraryName, kind: FeedKind) => [
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+      ...(options.cpuProf
+        ? [
             '--cpu-prof',
             `--cpu-prof-dir=${PROFILE_DIR}`,
             `--cpu-prof-name=${library}-${kind}-${Date.now()}.cpuprofile`,
-          ],
-        }
-      : {}),
+          ]
+        : []),
+    ],
   };
   const tableOptions: TableOptions = {
     libraries: plan.libraries,

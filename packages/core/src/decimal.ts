@@ -154,14 +154,19 @@ export function exactDecimalToNumber(text: string): number {
 // The high digits of the last integer integerText converted, and their text.
 let highDigits = -1;
 let highText = '';
-const ZERO_PADS = ['', '0', '00', '000', '0000'];
+// '00'…'99' and '000'…'999': the low five digits of an id are put together from these. Converting
+// them with String() would go through the runtime's number-to-string cache, an old-generation table
+// that then holds a fresh young string per id: each garbage collection of the young generation would
+// keep (and promote) thousands of them, growing the heap.
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /**
  * `String(value)`, faster for the venue ids the hot paths turn into strings (trade ids, update ids:
  * safe integers of ten digits and more, which the runtime converts through its general double
  * printer). Such an id is split into its last five digits and the rest; the rest changes once in
- * 100 000 ids and its text is kept, so an id costs a small-integer conversion and a concatenation.
- * Anything else is `String(value)`.
+ * 100 000 ids and its text is kept, and the last five digits come from tables, so an id costs one
+ * concatenation and allocates nothing else. Anything else is `String(value)`.
  */
 export function integerText(value: number): string {
   if (!(value >= 100_000) || !Number.isSafeInteger(value)) return String(value);
@@ -170,8 +175,9 @@ export function integerText(value: number): string {
     highDigits = high;
     highText = String(high);
   }
-  const low = String(value - high * 100_000);
-  return highText + (ZERO_PADS[5 - low.length] as string) + low;
+  const low = value - high * 100_000;
+  const hundreds = Math.floor(low / 1000);
+  return highText + (TWO_DIGITS[hundreds] as string) + (THREE_DIGITS[low - hundreds * 1000] as string);
 }
 
 function invalid(field: string, rule: string, value: unknown): ValidationError {
