@@ -45,7 +45,7 @@ const report = await runSoak({
   logLevel: values['log-level'] as 'trace' | 'debug' | 'info' | 'warn',
   onProgress: (p) =>
     console.log(
-      `  ${(p.elapsedMs / 1000).toFixed(0)} s: ${p.faults} faults, ${p.orders} orders, ${p.bookChecks} book checks, ${p.trades} trades, heap ${p.heapMb.toFixed(1)} MB`,
+      `  ${(p.elapsedMs / 1000).toFixed(0)} s: ${p.faults} faults, ${p.orders} orders, ${p.bookChecks} book checks, ${p.trades} trades, heap ${p.heapMb.toFixed(1)} MB; ${p.rateLimit}`,
     ),
 });
 const findings = guard.takeFindings();

@@ -10,7 +10,8 @@ import { type TradingSession, UserManager } from '@venuekit/trading';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestSecret } from '../src/guard/secret-guard';
-import { fuzzRuns, junkValue, waitFor } from './support/fuzz';
+import { fuzzRuns, junkValue } from './support/fuzz';
+import { waitFor } from './support/wait';
 
 const KEY = 'LEAKCHECKfuzzUserDataKey'.padEnd(64, 'K');
 const SECRET = 'LEAKCHECKfuzzUserDataSecret'.padEnd(64, 'S');
@@ -23,6 +24,7 @@ let manager: UserManager;
 let session: TradingSession;
 let resting: Order;
 let discards = 0;
+let subscriptionId: number | undefined;
 const closers: Array<() => unknown> = [];
 
 beforeAll(async () => {
@@ -39,6 +41,15 @@ beforeAll(async () => {
   manager = new UserManager({ adapters: adapter });
   closers.push(() => manager.close());
   closers.push(telemetry.messageDiscarded.subscribe(() => discards++));
+  // The subscription id the venue gave this user's stream, read off a real event: a fuzzed event
+  // must carry it, or the adapter drops it before reading it as not being ours.
+  closers.push(
+    telemetry.rawMessage.subscribe((message) => {
+      if (message.kind !== 'user' || subscriptionId !== undefined) return;
+      const id = (JSON.parse(message.payload) as { subscriptionId?: unknown }).subscriptionId;
+      if (typeof id === 'number') subscriptionId = id;
+    }),
+  );
   session = await manager.connectUser('fuzz', KEY, SECRET);
   await session.getBalances();
   resting = await session.placeOrder({
@@ -49,6 +60,7 @@ beforeAll(async () => {
     price: '50000.00',
     timeInForce: 'GTC',
   });
+  await waitFor(() => subscriptionId !== undefined, 'the first user data event');
 });
 
 afterAll(async () => {
@@ -237,7 +249,7 @@ describe('fuzzed user data events on the user’s own connection', () => {
         const connection = fake.handle.connections('wsApi')[0];
         expect(connection).toBeDefined();
         const discardsBefore = discards;
-        fake.handle.faults.sendMalformed(connection?.id as string, JSON.stringify({ event }));
+        fake.handle.faults.sendMalformed(connection?.id as string, JSON.stringify({ subscriptionId, event }));
         sent++;
         // A real change after it: a deposit of 1 USDT, whose events follow the fuzzed one.
         fake.handle.engine.adjustBalance('fuzz', 'USDT', '1');

@@ -182,7 +182,9 @@ describe('OrderLedger', () => {
     ledger.verify(lookup, { minAgeMs: 0, final: true });
     expect(ledger.figures).toMatchObject({ intents: 5, verified: 3, divergent: 2, doubled: 1, notPlaced: 1 });
     expect(ledger.problems.join('\n')).toMatch(/stale-1 \(rest\): tracked as new, canceled at the exchange/);
-    expect(ledger.problems.join('\n')).toMatch(/ghost-1 \(rest\): the call returned an order the exchange never had/);
+    expect(ledger.problems.join('\n')).toMatch(
+      /ghost-1 \(rest\): the call returned an order the exchange never had/,
+    );
     ledger.close();
   });
 });

@@ -54,6 +54,8 @@ export interface SoakProgress {
   readonly bookChecks: number;
   readonly trades: number;
   readonly heapMb: number;
+  /** The adapter's rate governor: requests waiting, and whether a 429 back-off or a 418 ban holds them. */
+  readonly rateLimit: string;
 }
 
 export interface SoakReport {
@@ -205,6 +207,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         pongTimeoutMs: 4000,
         maxConnectionLifetimeMs: 20_000,
         connectionAttempts: 100_000,
+        // Hours of reconnect storms (each a catch-up over REST per user) happen here in minutes.
+        requestWeight: 60_000,
         firstBanMs: 2000,
         maxBanMs: 4000,
       },
@@ -459,6 +463,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         bookChecks: books.reduce((sum, book) => sum + book.checks, 0),
         trades: ledgers.reduce((sum, ledger) => sum + ledger.figures.delivered, 0),
         heapMb: heapSamples.at(-1)?.mb ?? 0,
+        rateLimit: describeRateLimit(adapter, fake),
       });
     }
   }
@@ -679,6 +684,19 @@ function orderRequest(
     price: price.toDecimalPlaces(8).toString(),
     quantity: quantity.toString(),
   };
+}
+
+function describeRateLimit(adapter: BinanceAdapter, fake: FakeBinance): string {
+  const status = adapter.status().rateLimit;
+  if (!status) return '';
+  const now = Date.now();
+  const parts = [`weight ${status.usedWeight}/${status.weightLimit} (fake ${fake.handle.usedWeight()})`];
+  if (status.queued > 0) parts.push(`${status.queued} queued`);
+  if (status.backoffUntil !== undefined && status.backoffUntil > now)
+    parts.push(`429 back-off ${status.backoffUntil - now} ms`);
+  if (status.bannedUntil !== undefined && status.bannedUntil > now)
+    parts.push(`banned ${status.bannedUntil - now} ms`);
+  return parts.join(', ');
 }
 
 function balanceMap(entries: readonly (readonly [string, string, string])[]): string {
