@@ -61,7 +61,7 @@ describe('leak loops (forced GC)', () => {
     expect(typeof gc).toBe('function');
   });
 
-  it('subscribe → data → unsubscribe, 150 rounds: no growth in handles or heap', async () => {
+  it('subscribe → data → unsubscribe, 100 rounds: no growth in handles or heap', async () => {
     const streams = new StreamManager({ registry: new ExchangeRegistry([adapter]) });
     const round = async (i: number) => {
       const symbol = i % 2 === 0 ? 'BTC/USDT' : 'ETH/USDT';
@@ -86,23 +86,23 @@ describe('leak loops (forced GC)', () => {
       for (let i = 0; i < 20; i++) await round(i);
       await idle();
       const before = await measure();
-      for (let i = 0; i < 150; i++) await round(i);
+      for (let i = 0; i < 100; i++) await round(i);
       await idle();
       const after = await measure();
       console.log(
-        `subscribe/unsubscribe: heap ${before.heapMb.toFixed(2)} → ${after.heapMb.toFixed(2)} MB over 150 rounds`,
+        `subscribe/unsubscribe: heap ${before.heapMb.toFixed(2)} → ${after.heapMb.toFixed(2)} MB over 100 rounds`,
       );
       expect(resourceGrowth(before.handles, after.handles)).toEqual([]);
       expect(adapter.marketData.streamStats()).toEqual([]);
       expect(streams.figures()).toEqual([]);
-      // 150 rounds leaking even 10 KB each would add 1.5 MB.
+      // 100 rounds leaking 15 KB each would add 1.5 MB.
       expect(after.heapMb - before.heapMb).toBeLessThan(1.5);
     } finally {
       await streams.close();
     }
   });
 
-  it('connect → order → disconnect a user, 100 rounds: no growth in handles or heap', async () => {
+  it('connect → order → disconnect a user, 60 rounds: no growth in handles or heap', async () => {
     const manager = new UserManager({ adapters: adapter });
     const round = async () => {
       const session = await manager.connectUser('looper', KEY, SECRET);
@@ -119,10 +119,10 @@ describe('leak loops (forced GC)', () => {
     try {
       for (let i = 0; i < 40; i++) await round();
       const before = await measure();
-      for (let i = 0; i < 100; i++) await round();
+      for (let i = 0; i < 60; i++) await round();
       const after = await measure();
       console.log(
-        `connect/disconnect: heap ${before.heapMb.toFixed(2)} → ${after.heapMb.toFixed(2)} MB over 100 rounds`,
+        `connect/disconnect: heap ${before.heapMb.toFixed(2)} → ${after.heapMb.toFixed(2)} MB over 60 rounds`,
       );
       expect(resourceGrowth(before.handles, after.handles)).toEqual([]);
       expect(manager.stats().totalUsers).toBe(0);
