@@ -47,7 +47,7 @@ describe('the installed guard (this file runs under it)', () => {
 });
 
 describe('the shared setup file, in a real vitest run', () => {
-  it('fails a file that logs a secret and a file that leaves a server open, and passes a clean one', async () => {
+  it('fails a file that logs a secret, one whose failing test names one, one that leaves a server open; passes a clean one', async () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const config = fileURLToPath(new URL('./fixtures/guard/vitest.config.ts', import.meta.url));
     const run = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
@@ -75,6 +75,9 @@ describe('the shared setup file, in a real vitest run', () => {
     );
     expect(run.output).toMatch(
       /leaves-a-server\.fixture\.ts[\s\S]*left open after the file's tests: 1 × TCPServerWrap/,
+    );
+    expect(run.output).toMatch(
+      /fails-with-a-secret\.fixture\.ts[\s\S]*a test secret appeared 1 time\(s\)[^\n]*error in "fails with an error/,
     );
     expect(run.output).toMatch(/✓ clean\.fixture\.ts/);
     // The guard's report does not repeat the secret.
