@@ -140,7 +140,7 @@ describe('OrderBook', () => {
             if (+q === 0) model.delete(key);
             else if (level) level.quantity = q;
             else model.set(key, { price: p, quantity: q });
-            if (read) book.bestAsk();
+            if (read) book.asks(3); // builds (and caches) the Decimals of the best levels
           }
           const expected = [...model.entries()]
             .sort((a, b) => a[0] - b[0])

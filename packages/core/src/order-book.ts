@@ -81,6 +81,10 @@ class LevelTable {
   #mask: number;
   #shift: number;
   #size = 0;
+  // Slots holding Decimals, and slots holding exact text: while there are none (the usual case),
+  // an update does not look at those arrays.
+  #viewed = 0;
+  #exacts = 0;
 
   constructor(bits = 6) {
     this.#keys = new Float64Array(1 << bits);
@@ -144,10 +148,17 @@ class LevelTable {
     }
     if (slot >= 0) {
       this.#quantities[slot] = amount;
-      const exact = this.#exact[slot];
-      if (exact !== undefined) exact.quantity = exactQuantity;
-      else if (exactQuantity !== undefined) this.#exact[slot] = { price: undefined, quantity: exactQuantity };
-      if (this.#views[slot] !== undefined) this.#views[slot] = undefined;
+      const exact = this.#exacts > 0 ? this.#exact[slot] : undefined;
+      if (exact !== undefined) {
+        exact.quantity = exactQuantity;
+      } else if (exactQuantity !== undefined) {
+        this.#exact[slot] = { price: undefined, quantity: exactQuantity };
+        this.#exacts++;
+      }
+      if (this.#viewed > 0 && this.#views[slot] !== undefined) {
+        this.#views[slot] = undefined;
+        this.#viewed--;
+      }
       return CHANGED;
     }
     this.add(
@@ -181,6 +192,7 @@ class LevelTable {
     keys[i] = key;
     this.#quantities[i] = quantity;
     this.#exact[i] = exact;
+    if (exact !== undefined) this.#exacts++;
     this.#views[i] = undefined;
     this.#size++;
   }
@@ -191,6 +203,8 @@ class LevelTable {
     const exact = this.#exact;
     const views = this.#views;
     const mask = this.#mask;
+    if (views[slot] !== undefined) this.#viewed--;
+    if (exact[slot] !== undefined) this.#exacts--;
     let hole = slot;
     // Move back every later entry of the run whose home is not between the hole and itself.
     for (let j = (hole + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
@@ -220,6 +234,7 @@ class LevelTable {
         quantity: venueDecimal(exact?.quantity ?? String(this.#quantities[slot])),
       };
       this.#views[slot] = level;
+      this.#viewed++;
     }
     return level;
   }
@@ -234,6 +249,8 @@ class LevelTable {
     this.#exact.fill(undefined);
     this.#views.fill(undefined);
     this.#size = 0;
+    this.#viewed = 0;
+    this.#exacts = 0;
   }
 
   #grow(): void {
@@ -249,6 +266,7 @@ class LevelTable {
     this.#mask = (1 << bits) - 1;
     this.#shift = 32 - bits;
     this.#size = 0;
+    this.#exacts = 0; // counted again as the levels are added back
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as number;
       if (key === 0) continue;
