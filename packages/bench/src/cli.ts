@@ -149,9 +149,26 @@ async function main(): Promise<void> {
     join(resultsDir, `${base}.json`),
     `${JSON.stringify({ command, started, sessions, alone }, null, 2)}\n`,
   );
-  const written = [join(resultsDir, `${base}.md`)];
-  if (options.readme && !options.smoke && sideTable) written.push(updateReadme(lines.slice(2).join('\n')));
-  format(written);
+  // Laid out by the formatter; the root README is not (its other sections are someone else's).
+  format([join(resultsDir, `${base}.md`)]);
+  if (options.readme && !options.smoke && sideTable) {
+    // The root README gets the run's line, the side-by-side table and venuekit's own figures; the
+    // other packages' full tables stay in results/latest.md.
+    const section = [
+      lines[2] as string,
+      '',
+      `Side by side (in brackets: the ratio to the floor of the same run, or the difference; throughput is the best of ${plan.runs} runs, the rest medians):`,
+      '',
+      sideTable,
+      '',
+      ...notes.map((note) => `- ${note}`),
+      ...(notes.length > 0 ? [''] : []),
+      ...(alone ? ['venuekit alone:', '', venuekitOnlyTable(alone), ''] : []),
+      'How it is measured, and every table in full: [packages/bench](packages/bench/README.md) and its',
+      '[latest results](packages/bench/results/latest.md).',
+    ];
+    updateReadme(section.join('\n'));
+  }
   log(`written: packages/bench/results/${base}.md and ${base}.json`);
 
   const failed = sessions.some((s) => s.error) || (alone?.errors.length ?? 0) > 0;
@@ -177,17 +194,15 @@ function format(paths: string[]): void {
 }
 
 /** Replaces what is between the README's performance markers (its own lines stay). */
-function updateReadme(body: string): string {
+function updateReadme(body: string): void {
   const path = join(PACKAGE_DIR, '..', '..', 'README.md');
   const text = readFileSync(path, 'utf8');
   const start = text.indexOf(START);
   const end = text.indexOf(END);
   if (start < 0 || end < start) throw new Error('README.md has no performance markers');
   const startLineEnd = text.indexOf('\n', start) + 1;
-  const section = body.replace(/^## /gm, '### ');
-  writeFileSync(path, `${text.slice(0, startLineEnd)}\n${section.trim()}\n\n${text.slice(end)}`);
+  writeFileSync(path, `${text.slice(0, startLineEnd)}\n${body.trim()}\n\n${text.slice(end)}`);
   process.stderr.write('README.md: performance section updated\n');
-  return path;
 }
 
 main().catch((error: unknown) => {
