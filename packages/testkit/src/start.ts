@@ -58,6 +58,12 @@ export interface FakeBinanceOptions {
   readonly ports?: { readonly rest?: number; readonly streams?: number; readonly wsApi?: number };
   /** Where unexpected server errors are logged. Default: silent. */
   readonly logger?: Logger;
+  /**
+   * Finished history the engine keeps: public trades per symbol (what `trades`/`aggTrades` can
+   * return) and finished orders and trades per account. Default 10 000 of each; a long soak lowers
+   * them so its memory levels off sooner.
+   */
+  readonly history?: { readonly trades?: number; readonly perAccount?: number };
 }
 
 export interface FakeBinance {
@@ -132,6 +138,11 @@ function validate(limits: FakeBinanceLimits, timings: StreamTimings, options: Fa
     }
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) fail('seed', 'must be an integer');
+  for (const [name, value] of Object.entries(options.history ?? {})) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+      fail(`history.${name}`, 'must be a whole number, 1 or more');
+    }
+  }
   const simulation = options.simulation;
   if (typeof simulation === 'object' && simulation !== null) {
     const { rate } = simulation;
@@ -164,6 +175,7 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     symbols: resolveSymbols(options.symbols),
     accounts,
     logger,
+    ...(options.history ? { history: options.history } : {}),
     simulation:
       simulation === false
         ? false

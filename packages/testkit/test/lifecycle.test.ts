@@ -122,6 +122,9 @@ describe('lifecycle', () => {
     expect(await invalid({ simulation: { rate: 0 } })).toBe(
       'simulation.rate must be a number of actions per second greater than 0',
     );
+    expect(await invalid({ history: { trades: 0.5 } })).toBe(
+      'history.trades must be a whole number, 1 or more',
+    );
     expect(leftovers(before)).toEqual([]);
   });
 

@@ -20,6 +20,8 @@ export interface FakeMarketOptions {
   /** Other participants trading; `false` for an empty, quiet market. Default: a simulation with seed 1. */
   readonly simulation?: false | Omit<MarketSimulationOptions, 'clock' | 'logger'>;
   readonly logger?: Logger;
+  /** How much finished history the engine keeps (see ExchangeEngineOptions). Default 10 000 of each. */
+  readonly history?: { readonly trades?: number; readonly perAccount?: number };
 }
 
 /**
@@ -38,6 +40,8 @@ export class FakeMarket {
       ...(options.symbols ? { symbols: options.symbols } : {}),
       ...(options.accounts ? { accounts: options.accounts } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.history?.trades === undefined ? {} : { tradeHistory: options.history.trades }),
+      ...(options.history?.perAccount === undefined ? {} : { accountHistory: options.history.perAccount }),
     });
     this.simulation =
       options.simulation === false
