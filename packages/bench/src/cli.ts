@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     kinds: plan.kinds,
     counts: plan.counts,
     latencyPerSecond: plan.latency.perSecond,
+    latencyCount: plan.latency.count,
   };
 
   let sessions: SessionResult[] = [];

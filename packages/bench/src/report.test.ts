@@ -20,7 +20,7 @@ function session(
         cpuUsPerMessage: 1e6 / perSecond,
       },
     ],
-    latency: { samples: 100, p50: 10, p99, p999: p99 * 2, max: p99 * 3, mean: 12, delivered: 100 },
+    latency: { samples: 100, p50: 10, p90: 20, p99, p999: p99 * 2, max: p99 * 3, mean: 12, delivered: 100 },
     maxRssMb: rss,
   };
 }
@@ -30,6 +30,7 @@ const options = {
   kinds: ['trades'] as const,
   counts: [1000],
   latencyPerSecond: 20_000,
+  latencyCount: 100,
 };
 
 describe('the side-by-side table', () => {
@@ -50,7 +51,7 @@ describe('the side-by-side table', () => {
     expect(rows[3]).toBe(
       '| Trades delivered: client CPU µs per message, 1k (in brackets: floor ÷ this) | 2.00 | 2.50 (0.80) | 10.00 (0.20) | |',
     );
-    expect(rows[4]).toContain('| 10 / 350 / 700 (p99 +50 µs) |');
+    expect(rows[4]).toContain('| 10 / 20 / 350 / 700 (p99 +50 µs) |');
     expect(rows[4]).toMatch(/✅ \|$/);
     expect(rows[5]).toBe(
       '| Peak RSS MB, trades session | 60 | 80 (+20 MB) | 200 (+140 MB) | ≤ floor + 25 MB ✅ |',
@@ -68,6 +69,17 @@ describe('the side-by-side table', () => {
     const judged = table.split('\n').filter((row) => row.includes('floor +') || row.includes('≥'));
     expect(judged).toHaveLength(3);
     expect(judged.every((row) => row.endsWith('❌ |'))).toBe(true);
+  });
+
+  it('says when the latency percentiles of a library are of batches rather than of messages', () => {
+    const ccxt = session('ccxt', 1, 1, 1);
+    const batched: SessionResult = {
+      ...ccxt,
+      latency: { ...(ccxt.latency as NonNullable<SessionResult['latency']>), delivered: 7 },
+    };
+    expect(sideBySideNotes([session('floor', 1, 1, 1), batched], options)).toContain(
+      'ccxt Pro, trades latency: 7 deliveries for 100 messages, so its percentiles are of batches, not of messages, and not comparable.',
+    );
   });
 
   it('notes conflated deliveries and failed sessions', () => {

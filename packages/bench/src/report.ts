@@ -31,9 +31,12 @@ export interface Figures {
   readonly cpuPerMessage: (kind: FeedKind, count: number) => number;
   readonly delivered: (kind: FeedKind, count: number) => number;
   readonly p50: (kind: FeedKind) => number;
+  readonly p90: (kind: FeedKind) => number;
   readonly p99: (kind: FeedKind) => number;
   readonly p999: (kind: FeedKind) => number;
   readonly rssMb: (kind: FeedKind) => number;
+  /** Deliveries in the latency run (fewer than its messages where the library conflates). */
+  readonly latencyDelivered: (kind: FeedKind) => number;
   readonly bookMatches: (kind: FeedKind) => boolean | undefined;
   readonly errors: string[];
 }
@@ -52,9 +55,11 @@ export function figuresOf(results: readonly SessionResult[], library: LibraryNam
     cpuPerMessage: (kind, count) => median(throughput(kind, count).map((t) => t.cpuUsPerMessage)),
     delivered: (kind, count) => median(throughput(kind, count).map((t) => t.delivered)),
     p50: (kind) => median(of(kind).map((r) => r.latency?.p50 ?? Number.NaN)),
+    p90: (kind) => median(of(kind).map((r) => r.latency?.p90 ?? Number.NaN)),
     p99: (kind) => median(of(kind).map((r) => r.latency?.p99 ?? Number.NaN)),
     p999: (kind) => median(of(kind).map((r) => r.latency?.p999 ?? Number.NaN)),
     rssMb: (kind) => median(of(kind).map((r) => r.maxRssMb ?? Number.NaN)),
+    latencyDelivered: (kind) => median(of(kind).map((r) => r.latency?.delivered ?? Number.NaN)),
     bookMatches: (kind) => {
       const books = of(kind).flatMap((r) => (r.book ? [r.book.matches] : []));
       return books.length === 0 ? undefined : books.every(Boolean);
@@ -86,6 +91,8 @@ export interface TableOptions {
   readonly kinds: readonly FeedKind[];
   readonly counts: readonly number[];
   readonly latencyPerSecond: number;
+  /** Messages in the latency run. */
+  readonly latencyCount: number;
 }
 
 /**
@@ -137,11 +144,11 @@ export function sideBySideTable(results: readonly SessionResult[], options: Tabl
     const f = floor;
     const cells = libraries.map((l) => {
       const x = figures.get(l) as Figures;
-      return `${int(x.p50(kind))} / ${int(x.p99(kind))} / ${int(x.p999(kind))} (p99 ${delta(x.p99(kind), f.p99(kind), 'µs')})`;
+      return `${int(x.p50(kind))} / ${int(x.p90(kind))} / ${int(x.p99(kind))} / ${int(x.p999(kind))} (p99 ${delta(x.p99(kind), f.p99(kind), 'µs')})`;
     });
     const d = venuekit ? venuekit.p99(kind) - f.p99(kind) : Number.NaN;
     rows.push(
-      `| ${kind === 'trades' ? 'Trades' : 'Depth'}: latency µs p50 / p99 / p99.9 at ${int(options.latencyPerSecond)} msg/s | ${int(f.p50(kind))} / ${int(f.p99(kind))} / ${int(f.p999(kind))} | ${cells.join(' | ')} | p99 ≤ floor + ${TARGETS.p99DeltaUs} µs${verdict(Number.isFinite(d) ? d <= TARGETS.p99DeltaUs : undefined)} |`,
+      `| ${kind === 'trades' ? 'Trades' : 'Depth'}: latency µs p50 / p90 / p99 / p99.9 at ${int(options.latencyPerSecond)} msg/s | ${int(f.p50(kind))} / ${int(f.p90(kind))} / ${int(f.p99(kind))} / ${int(f.p999(kind))} | ${cells.join(' | ')} | p99 ≤ floor + ${TARGETS.p99DeltaUs} µs${verdict(Number.isFinite(d) ? d <= TARGETS.p99DeltaUs : undefined)} |`,
     );
   }
   for (const kind of options.kinds) {
@@ -168,6 +175,12 @@ export function sideBySideNotes(results: readonly SessionResult[], options: Tabl
       const matches = f.bookMatches(kind);
       if (matches === false)
         notes.push(`${LIBRARY_TITLES[library]}: its book did NOT match the server's at the end.`);
+      const latencySamples = f.latencyDelivered(kind);
+      if (Number.isFinite(latencySamples) && latencySamples < options.latencyCount) {
+        notes.push(
+          `${LIBRARY_TITLES[library]}, ${kind} latency: ${int(latencySamples)} deliveries for ${int(options.latencyCount)} messages, so its percentiles are of batches, not of messages, and not comparable.`,
+        );
+      }
       for (const count of options.counts) {
         const delivered = f.delivered(kind, count);
         if (Number.isFinite(delivered) && delivered < count) {

@@ -2,6 +2,7 @@
 export interface LatencyStats {
   readonly samples: number;
   readonly p50: number;
+  readonly p90: number;
   readonly p99: number;
   readonly p999: number;
   readonly max: number;
@@ -22,6 +23,7 @@ export function latencyStats(values: Float64Array): LatencyStats {
   return {
     samples: sorted.length,
     p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
     p99: percentile(sorted, 0.99),
     p999: percentile(sorted, 0.999),
     max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] as number),
