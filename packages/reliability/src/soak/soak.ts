@@ -196,6 +196,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       symbols,
       seed,
       simulation: { rate: 8 },
+      // Bounded history reaches its bound within the warm-up, so what the heap still gains after it is growth.
+      history: { trades: 1000, perAccount: 200 },
       accounts: credentials.map((keys, i) => ({
         id: `u${i}`,
         ...keys,
@@ -261,7 +263,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const registry = new ExchangeRegistry([adapter]);
   const streams = new StreamManager({ registry, logger });
   closers.push(() => streams.close());
-  const manager = new UserManager({ adapters: adapter, logger, maxClosedOrders: 2000 });
+  const manager = new UserManager({ adapters: adapter, logger, maxClosedOrders: 200, maxRememberedFills: 500 });
   closers.push(() => manager.close());
 
   const rules: SymbolRules[] = symbols.map((native) => {
@@ -448,7 +450,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   sampleHeap();
   chaos.start();
   const chaosEnds = started + options.durationMs;
-  const warmupEnds = started + Math.min(options.durationMs * 0.3, 60_000);
+  // Long enough for the bounded histories (engine, trackers) to fill: about three minutes of orders.
+  const warmupEnds = started + Math.min(options.durationMs * 0.3, 240_000);
   let lastProgress = 0;
   while (Date.now() < chaosEnds) {
     await sleep(Math.min(2000, Math.max(0, chaosEnds - Date.now())));
