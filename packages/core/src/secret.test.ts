@@ -17,6 +17,16 @@ describe('Secret and credentials', () => {
     expect(scrubSecrets('s3cr3t-value-abcdef')).toBe('s3cr3t-value-abcdef');
   });
 
+  it('scrubs credential-shaped values but leaves prose after the same words alone', () => {
+    expect(scrubSecrets('GET /api/v3/account?timestamp=1&signature=c8db56825ae71d6d79447849e617')).toBe(
+      'GET /api/v3/account?timestamp=1&signature=[REDACTED]',
+    );
+    expect(scrubSecrets('{"apiKey":"vmPUZE6mv9SD5VNHk4Hl"}')).toBe('{"apiKey":"[REDACTED]"}');
+    expect(scrubSecrets('userDataStream.subscribe.signature: the venue refused it')).toBe(
+      'userDataStream.subscribe.signature: the venue refused it',
+    );
+  });
+
   it('scrubs live secret values from any text', () => {
     const secret = new Secret('live-value-0123456789');
     expect(scrubSecrets('x live-value-0123456789 y')).toBe('x [REDACTED] y');

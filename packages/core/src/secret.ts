@@ -102,8 +102,10 @@ function unregister(value: string): void {
 
 // Query-string and header shapes that carry credentials even when we never saw
 // the value itself (a venue echoing a signed URL, say).
+// The value must look like a credential (8+ characters of hex, base64 or url-encoding), so that
+// prose such as "userDataStream.subscribe.signature: the request…" is left alone.
 const CREDENTIAL_SHAPES =
-  /((?:signature|listenKey|apiKey|api_key|secret|secretKey|privateKey|X-MBX-APIKEY)["']?\s*[=:]\s*["']?)[^&"'\s,}]+/gi;
+  /((?:signature|listenKey|apiKey|api_key|secret|secretKey|privateKey|X-MBX-APIKEY)["']?\s*[=:]\s*["']?)[A-Za-z0-9+/=_%.~-]{8,}/gi;
 
 /** Removes live secret values and credential-shaped fragments from text. */
 export function scrubSecrets(text: string): string {
