@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   ];
   if (sideTable) {
     lines.push(
-      `## Side by side (median of ${plan.runs} run${plan.runs === 1 ? '' : 's'}; in brackets: the ratio to the floor, or the difference)`,
+      `## Side by side (${plan.runs} run${plan.runs === 1 ? '' : 's'}: throughput is the best run, the rest medians; in brackets: the ratio to the floor, or the difference)`,
       '',
       sideTable,
       '',
@@ -165,8 +165,8 @@ async function main(): Promise<void> {
       ...notes.map((note) => `- ${note}`),
       ...(notes.length > 0 ? [''] : []),
       ...(alone ? ['venuekit alone:', '', venuekitOnlyTable(alone), ''] : []),
-      'How it is measured, and every table in full: [packages/bench](packages/bench/README.md) and its',
-      '[latest results](packages/bench/results/latest.md).',
+      'How it is measured, where the time goes and which targets are missed: [packages/bench](packages/bench/README.md);',
+      'every table in full: [packages/bench/results/latest.md](packages/bench/results/latest.md).',
     ];
     updateReadme(section.join('\n'));
   }
