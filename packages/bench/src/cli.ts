@@ -1,13 +1,14 @@
 // pnpm bench [--smoke] [--runs N] [--only side|alone] [--libraries floor,venuekit,…] [--kinds trades,depth]
-//            [--readme] [--cpu-prof]
+//            [--cpu-prof]
 //
 // BENCH_NODE_FLAGS (e.g. "--trace-gc") is passed to the library processes.
 //
 // Runs the side-by-side benchmarks (the floor, venuekit, the binance SDK and ccxt Pro against a local
-// Binance-format server) and venuekit's own figures, prints a markdown report and writes it to
-// packages/bench/results/latest.md (smoke runs: results/smoke.md, not committed). --readme also puts
-// the side-by-side table in the root README's performance section. Not a test: it asserts nothing
-// about speed; it fails only when a benchmark could not run.
+// Binance-format server) and venuekit's own figures, and prints a markdown report. A complete run
+// (every library, both kinds, venuekit's own figures) writes packages/bench/results/latest.md and puts
+// the same figures in the root README's performance section, so the two never disagree; a partial run
+// writes results/partial.md, a smoke run results/smoke.md (neither committed). Not a test: it asserts
+// nothing about speed; it fails only when a benchmark could not run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,7 +29,6 @@ interface Options {
   readonly alone: boolean;
   readonly libraries: LibraryName[];
   readonly kinds: FeedKind[];
-  readonly readme: boolean;
   readonly cpuProf: boolean;
 }
 
@@ -61,7 +61,6 @@ function parse(argv: readonly string[]): Options {
     alone: only !== 'side',
     libraries,
     kinds,
-    readme: argv.includes('--readme'),
     cpuProf: argv.includes('--cpu-prof'),
   };
 }
@@ -144,7 +143,12 @@ async function main(): Promise<void> {
 
   const resultsDir = join(PACKAGE_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const base = options.smoke ? 'smoke' : 'latest';
+  const complete =
+    options.side &&
+    options.alone &&
+    LIBRARIES.every((library) => options.libraries.includes(library)) &&
+    options.kinds.length === 2;
+  const base = options.smoke ? 'smoke' : complete ? 'latest' : 'partial';
   writeFileSync(join(resultsDir, `${base}.md`), `${report}\n`);
   writeFileSync(
     join(resultsDir, `${base}.json`),
@@ -152,7 +156,7 @@ async function main(): Promise<void> {
   );
   // Laid out by the formatter; the root README is not (its other sections are someone else's).
   format([join(resultsDir, `${base}.md`)]);
-  if (options.readme && !options.smoke && sideTable) {
+  if (base === 'latest') {
     // The root README gets the run's line, the side-by-side table and venuekit's own figures; the
     // other packages' full tables stay in results/latest.md.
     const section = [
