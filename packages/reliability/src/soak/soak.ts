@@ -263,7 +263,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const registry = new ExchangeRegistry([adapter]);
   const streams = new StreamManager({ registry, logger });
   closers.push(() => streams.close());
-  const manager = new UserManager({ adapters: adapter, logger, maxClosedOrders: 200, maxRememberedFills: 500 });
+  const manager = new UserManager({
+    adapters: adapter,
+    logger,
+    maxClosedOrders: 200,
+    maxRememberedFills: 500,
+  });
   closers.push(() => manager.close());
 
   const rules: SymbolRules[] = symbols.map((native) => {
