@@ -46,7 +46,7 @@ import {
   parseTrade,
   type TradeDecimalCaches,
 } from './parsing/market-data';
-import { isWireAggTrade, isWireDepthUpdate, isWireTrade } from './parsing/wire-checks';
+import { isWireAggTrade, isWireDepthHeader, isWireTrade } from './parsing/wire-checks';
 import type { BinancePublicApi, SymbolResolver } from './rest/public';
 import type { ConnectionAttemptBudget, WsReconnectEvent } from './ws/connection';
 import type { StreamSink, SubscribeMode } from './ws/stream-connection';
@@ -626,6 +626,8 @@ class AggTradeRoute extends SequencedRoute<WireAggTrade, AggTrade> {
 /** The full local order book, kept by BinanceBookSync. */
 class BookRoute extends Route<OrderBookUpdate> {
   readonly sync: BinanceBookSync;
+  // When the diff being handed to the sync arrived (its `accepted` ticks the statistics with it).
+  #receivedAt = 0;
 
   constructor(described: Described, ctx: RouteContext) {
     super(described, ctx);
@@ -644,6 +646,8 @@ class BookRoute extends Route<OrderBookUpdate> {
         update: (update) => this.emit(update),
         status: (status) => this.emitStatus(status),
         failed: (error) => this.rejected(error),
+        accepted: () => this.tick(this.#receivedAt),
+        malformed: () => this.discard('malformed depth update'),
       },
     });
   }
@@ -654,11 +658,13 @@ class BookRoute extends Route<OrderBookUpdate> {
 
   data(payload: unknown, receivedAt: number, _source: number): void {
     // A broken update applied (or its ids taken) would leave a wrong book that says it is in sync.
-    if (!isWireDepthUpdate(payload)) {
+    // The ids are checked here, the levels by the sync as it applies them (all or nothing): a
+    // malformed diff comes back as `malformed`, a discard, and is not counted as a message.
+    if (!isWireDepthHeader(payload)) {
       this.discard('malformed depth update');
       return;
     }
-    this.tick(receivedAt);
+    this.#receivedAt = receivedAt;
     this.sync.onDiff(payload);
   }
 

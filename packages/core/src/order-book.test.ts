@@ -162,6 +162,156 @@ describe('OrderBook', () => {
     expect(book.depthWithin('bid', '1.000000000000000002').levels).toBe(0);
   });
 
+  it('tryApply applies a well-formed update as apply does, and a malformed one not at all', () => {
+    const price = fc.oneof(
+      fc.integer({ min: 1, max: 2000 }).map((n) => (n / 100).toFixed(2)),
+      fc.integer({ min: 1, max: 2000 }).map((n) => (n / 100).toFixed(8)),
+      // Plain text a double does not carry: kept exactly.
+      fc.integer({ min: 1, max: 2000 }).map((n) => `${(n / 100).toFixed(2)}00000000000000000001`),
+    );
+    const quantity = fc.oneof(
+      fc.constant('0.00000000'),
+      fc.integer({ min: 1, max: 10_000 }).map((n) => (n / 1000).toFixed(8)),
+      fc.constant('1234567890.1234567890123'),
+    );
+    const level = fc.tuple(price, quantity);
+    const neverDecimal = ['', '-1', '1e2', '.5', '5.', '1.2.3', ' 1', 'abc', '1'.repeat(65), 1, null];
+    // [what, where]: a broken price (zero too), a broken quantity, or a level that is not one.
+    const broken = fc.oneof(
+      fc.tuple(fc.constantFrom<unknown>(...neverDecimal, '0', '0.00'), fc.constant<'price'>('price')),
+      fc.tuple(fc.constantFrom<unknown>(...neverDecimal), fc.constant<'quantity'>('quantity')),
+      fc.tuple(fc.constantFrom<unknown>(null, undefined, 'x', ['1'], []), fc.constant<'level'>('level')),
+    );
+    const update = fc.tuple(fc.array(level, { maxLength: 6 }), fc.array(level, { maxLength: 6 }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(update, fc.option(fc.tuple(fc.nat(11), broken))), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (steps) => {
+          const book = new OrderBook('t', 'X/Y');
+          const model = new OrderBook('t', 'X/Y');
+          let sequence = 0;
+          for (const [[bids, asks], fault] of steps) {
+            sequence++;
+            if (fault === null) {
+              expect(book.tryApply(bids, asks, sequence, sequence)).toBe(true);
+              model.apply(bids, asks, sequence, sequence);
+            } else {
+              // One broken price, quantity or level somewhere in the update.
+              const [at, [bad, where]] = fault;
+              const all: unknown[] = [...bids, ...asks];
+              all.splice(
+                at % (all.length + 1),
+                0,
+                where === 'level' ? bad : where === 'price' ? [bad, '1'] : ['1.00', bad],
+              );
+              const before = book.snapshot();
+              expect(book.tryApply(all.slice(0, bids.length), all.slice(bids.length), sequence, 0)).toBe(
+                false,
+              );
+              expect(book.snapshot()).toEqual(before);
+              sequence--;
+            }
+            expect(book.snapshot()).toEqual(model.snapshot());
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+    const book = new OrderBook('t', 'X/Y');
+    expect(book.tryApply('no', [], 1, 1)).toBe(false);
+    expect(book.tryApply([], undefined, 1, 1)).toBe(false);
+    expect(book.tryApply([['1.5', '2', 'extra']], [['0.0000000000000000000000000002', '3']], 7, 8)).toBe(
+      true,
+    );
+    expect(book.bestBid()?.quantity.toString()).toBe('2');
+    expect(book.bestAsk()?.price.toString()).toBe('0.0000000000000000000000000002');
+    expect(book.updateId).toBe('7');
+    expect(book.timestamp).toBe(8);
+  });
+
+  it('stays equal to a reference model, read after every update, while levels empty, refill and the best moves', () => {
+    // Removing and re-adding the same prices, emptying the best level, and many more removals than
+    // levels (so that the book drops what it keeps of removed levels), across both update paths.
+    const model = { bid: new Map<number, string>(), ask: new Map<number, string>() };
+    const book = new OrderBook('t', 'X/Y');
+    const sorted = (m: Map<number, string>, desc: boolean) =>
+      [...m.entries()]
+        .sort((a, b) => (desc ? b[0] - a[0] : a[0] - b[0]))
+        .map(([p, q]) => [new Decimal(p).toString(), new Decimal(q).toString()]);
+    let seed = 3;
+    const random = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    for (let step = 0; step < 6000; step++) {
+      // The window of prices drifts, so old prices are left behind as the market moves.
+      const base = 1000 + Math.floor(step / 20);
+      const bids: [string, string][] = [];
+      const asks: [string, string][] = [];
+      for (let i = 0; i < 1 + random(6); i++) {
+        const isBid = random(2) === 0;
+        const tick = isBid
+          ? base - random(random(4) === 0 ? 800 : 30)
+          : base + 1 + random(random(4) === 0 ? 800 : 30);
+        const price = (tick / 100).toFixed(random(2) === 0 ? 2 : 8);
+        // Phases of mostly removals empty the book down to a few levels.
+        const removals = step % 1500 < 1000 ? 4 : 9;
+        const quantity = random(10) < removals ? '0.00000000' : ((1 + random(1000)) / 1000).toFixed(8);
+        (isBid ? bids : asks).push([price, quantity]);
+      }
+      for (const [levels, side] of [
+        [bids, model.bid],
+        [asks, model.ask],
+      ] as const) {
+        for (const [p, q] of levels) {
+          if (+q === 0) side.delete(+p);
+          else side.set(+p, q);
+        }
+      }
+      if (step % 2 === 0) book.apply(bids, asks, step, step);
+      else expect(book.tryApply(bids, asks, step, step)).toBe(true);
+      const bestBid = Math.max(...model.bid.keys());
+      const bestAsk = Math.min(...model.ask.keys());
+      expect(book.bestBid()?.price.toNumber()).toBe(model.bid.size ? bestBid : undefined);
+      expect(book.bestAsk()?.price.toNumber()).toBe(model.ask.size ? bestAsk : undefined);
+      expect(book.bidCount).toBe(model.bid.size);
+      expect(book.askCount).toBe(model.ask.size);
+      expect(book.isCrossed()).toBe(model.bid.size > 0 && model.ask.size > 0 && bestBid >= bestAsk);
+      if (step % 50 === 0) {
+        expect(levels(book, 'bid')).toEqual(sorted(model.bid, true));
+        expect(levels(book, 'ask')).toEqual(sorted(model.ask, false));
+        const bound = new Decimal(base - 10).div(100);
+        const within = [...model.bid.entries()].filter(([p]) => p >= bound.toNumber());
+        expect(book.depthWithin('bid', bound).levels).toBe(within.length);
+      } else {
+        expect(book.bids(3).map((l) => l.price.toNumber())).toEqual(
+          [...model.bid.keys()].sort((a, b) => b - a).slice(0, 3),
+        );
+      }
+    }
+    // Most of a deep book removed from the far end, then some of it added back.
+    const deep = new OrderBook('t', 'X/Y');
+    const ask = (i: number) => (100 + i / 100).toFixed(2);
+    deep.reset(
+      [],
+      Array.from({ length: 1000 }, (_, i) => [ask(i), '1'] as const),
+      1,
+      1,
+    );
+    for (let i = 999; i >= 100; i--) deep.setAsk(ask(i), '0');
+    expect(deep.askCount).toBe(100);
+    expect(deep.asks().map((l) => l.price.toFixed(2))).toEqual(Array.from({ length: 100 }, (_, i) => ask(i)));
+    for (let i = 500; i < 510; i++) deep.setAsk(ask(i), '2');
+    deep.setAsk(ask(0), '0');
+    expect(deep.askCount).toBe(109);
+    expect(deep.bestAsk()?.price.toFixed(2)).toBe(ask(1));
+    expect(deep.asks(200).at(-1)?.price.toFixed(2)).toBe(ask(509));
+    expect(deep.asks(200).at(-11)?.price.toFixed(2)).toBe(ask(99));
+  });
+
   it('snapshot copies the top levels', () => {
     const book = new OrderBook('test', 'X/Y');
     book.reset(

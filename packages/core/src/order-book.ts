@@ -52,11 +52,105 @@ export interface ReadonlyOrderBook {
 const SCRATCH = new Float64Array(1);
 const WORDS = new Uint32Array(SCRATCH.buffer);
 
+// 10^0 … 10^22: every one an exact double.
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** What `plainDecimal` returns for plain text that a double does not carry exactly. */
+const INEXACT = -1;
+
+/**
+ * Plain decimal text as venues write it — digits, at most one point with digits on both sides, 1 to
+ * 64 characters — read as `exactDecimalToNumber` reads it: its double when that carries the value
+ * exactly (at most 15 significant digits and 22 decimals), INEXACT for other plain text (the caller
+ * then takes `+text` and keeps the text), NaN for anything else. Small enough to be inlined, so the
+ * double it returns is never boxed. (Counting zeros instead of multiplying them in, or gathering
+ * digits in 32-bit chunks, measured slower: the branches cost more than the multiply-adds.)
+ */
+function plainDecimal(text: string): number {
+  const length = text.length;
+  if (length === 0 || length > 64) return Number.NaN;
+  let mantissa = 0;
+  let point = -1;
+  for (let i = 0; i < length; i++) {
+    // One subtraction and one unsigned comparison per digit.
+    const digit = text.charCodeAt(i) - 48;
+    if (digit >>> 0 <= 9) mantissa = mantissa * 10 + digit;
+    else if (digit === -2 && point < 0) point = i;
+    else return Number.NaN;
+  }
+  if (point === 0 || point === length - 1) return Number.NaN;
+  const decimals = point < 0 ? 0 : length - point - 1;
+  if (mantissa >= 1e15 || decimals > 22) return INEXACT;
+  return decimals === 0 ? mantissa : mantissa / (POWERS_OF_TEN[decimals] as number);
+}
+
+// The levels of the update `tryApply` is applying, read and checked before any of them is applied:
+// the price's and the quantity's doubles, and the venue's text in the rare case a double does not
+// carry it (`stagedExact` counts those; the arrays are only read while it is above zero).
+let stagedKeys = new Float64Array(64);
+let stagedAmounts = new Float64Array(64);
+const stagedExactPrices: (string | undefined)[] = [];
+const stagedExactQuantities: (string | undefined)[] = [];
+let stagedExact = 0;
+// LevelTable.set's one level, read the same way.
+const ONE_KEY = new Float64Array(1);
+const ONE_AMOUNT = new Float64Array(1);
+
+/**
+ * Reads `levels` into the staging arrays from `at` on. False at the first level that is not an
+ * array whose first two elements are plain decimal text, a positive price and a quantity (0
+ * removes the level).
+ */
+function stageLevels(levels: readonly unknown[], at: number): boolean {
+  const keys = stagedKeys;
+  const amounts = stagedAmounts;
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i];
+    if (!Array.isArray(level) || level.length < 2) return false;
+    const price: unknown = level[0];
+    const quantity: unknown = level[1];
+    if (typeof price !== 'string' || typeof quantity !== 'string') return false;
+    let key = plainDecimal(price);
+    let exactPrice: string | undefined;
+    if (key === INEXACT) {
+      key = +price;
+      exactPrice = price;
+    }
+    if (!(key > 0)) return false; // not plain decimal text (NaN), or zero
+    let amount = plainDecimal(quantity);
+    let exactQuantity: string | undefined;
+    if (amount === INEXACT) {
+      amount = +quantity;
+      exactQuantity = quantity;
+    }
+    if (!(amount >= 0)) return false;
+    const slot = at + i;
+    if (exactPrice !== undefined || exactQuantity !== undefined) {
+      stagedExactPrices[slot] = exactPrice;
+      stagedExactQuantities[slot] = exactQuantity;
+      stagedExact++;
+    } else if (stagedExact > 0) {
+      stagedExactPrices[slot] = undefined;
+      stagedExactQuantities[slot] = undefined;
+    }
+    keys[slot] = key;
+    amounts[slot] = amount;
+  }
+  return true;
+}
+
+function clearStaged(): void {
+  if (stagedExact === 0) return;
+  stagedExact = 0;
+  stagedExactPrices.length = 0;
+  stagedExactQuantities.length = 0;
+}
+
 /**
  * The levels of one side, by price: open addressing with linear probing over typed arrays. A slot
- * holds the price (a positive double; 0 marks an empty slot), the quantity as a double, the exact
- * text in the rare case the doubles do not carry it, and the level's Decimals once someone read
- * them.
+ * holds the price (a positive double; 0 marks an empty slot), the quantity as a double (0: an empty
+ * level, see below), the exact text in the rare case the doubles do not carry it, and the level's
+ * Decimals once someone read them.
  *
  * Why not a Map of level objects: a Map keyed by numbers boxes every double it is asked about, and
  * an object holding the venue's strings keeps each update's fresh strings alive, which the garbage
@@ -64,12 +158,22 @@ const WORDS = new Uint32Array(SCRATCH.buffer);
  * and a store into a Float64Array: nothing is allocated. A decimal of up to 15 significant digits
  * goes to a double and back (its shortest form) exactly, so the Decimals built from the doubles
  * equal those built from the venue's text.
+ *
+ * A removed level stays in the table and in the ladder's order as an empty level (quantity 0),
+ * until the ladder purges them: books remove and add levels at the same prices all the time, and
+ * emptying or refilling a level is then a store, where taking a price out of the order and putting
+ * it back costs a search and a shift each (measured: about two thirds of a 10-level diff's time
+ * went there). Nothing outside this file sees an empty level.
  */
 const UNCHANGED = 0;
 const CHANGED = 1;
+/** A price that was not in the table: it must be put in the order. */
 const ADDED = 2;
+/** A level emptied: it stays in the order until purged. */
 const REMOVED = 3;
-type Change = typeof UNCHANGED | typeof CHANGED | typeof ADDED | typeof REMOVED;
+/** An empty level filled again: already in the order. */
+const REFILLED = 4;
+type Change = typeof UNCHANGED | typeof CHANGED | typeof ADDED | typeof REMOVED | typeof REFILLED;
 
 class LevelTable {
   /** The price's double of the last `set`. */
@@ -80,7 +184,10 @@ class LevelTable {
   #views: (OrderBookLevel | undefined)[];
   #mask: number;
   #shift: number;
+  /** Levels with a quantity. */
   #size = 0;
+  /** Occupied slots: levels with a quantity and empty ones. */
+  #entries = 0;
   // Slots holding Decimals, and slots holding exact text: while there are none (the usual case),
   // an update does not look at those arrays.
   #viewed = 0;
@@ -95,8 +202,14 @@ class LevelTable {
     this.#shift = 32 - bits;
   }
 
+  /** Levels with a quantity. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Empty levels still held. */
+  get empties(): number {
+    return this.#entries - this.#size;
   }
 
   #home(key: number): number {
@@ -107,8 +220,8 @@ class LevelTable {
   }
 
   /**
-   * Sets one level (the hot path: everything here stays in one compiled function, so that no double
-   * is boxed). Prices and quantities are read as `+price` and `+quantity` would read them.
+   * Sets one level. Prices and quantities are read as `+price` and `+quantity` would read them.
+   * Throws RangeError on a price that is not positive or a quantity that is negative.
    */
   set(price: string, quantity: string): Change {
     let key = exactDecimalToNumber(price);
@@ -126,6 +239,31 @@ class LevelTable {
     }
     if (!(amount >= 0) || amount === Number.POSITIVE_INFINITY)
       throw new RangeError(`invalid book quantity ${quantity}`);
+    ONE_KEY[0] = key;
+    ONE_AMOUNT[0] = amount;
+    return this.#put(ONE_KEY, ONE_AMOUNT, 0, exactPrice, exactQuantity);
+  }
+
+  /** Sets the level `tryApply` staged at `slot` (already checked). */
+  setStaged(slot: number): Change {
+    return stagedExact === 0
+      ? this.#put(stagedKeys, stagedAmounts, slot, undefined, undefined)
+      : this.#put(stagedKeys, stagedAmounts, slot, stagedExactPrices[slot], stagedExactQuantities[slot]);
+  }
+
+  /**
+   * Sets the level whose price and quantity are `prices[i]` and `amounts[i]` (the hot path: the
+   * doubles are read here from typed arrays rather than passed as arguments, so that none is boxed).
+   */
+  #put(
+    prices: Float64Array,
+    amounts: Float64Array,
+    i: number,
+    exactPrice: string | undefined,
+    exactQuantity: string | undefined,
+  ): Change {
+    const key = prices[i] as number;
+    const amount = amounts[i] as number;
     this.lastKey = key;
     const keys = this.#keys;
     const mask = this.#mask;
@@ -136,39 +274,80 @@ class LevelTable {
       const k = keys[slot] as number;
       if (k === key) break;
       if (k === 0) {
-        slot = -1;
-        break;
+        if (amount === 0) return UNCHANGED;
+        return this.#insert(slot, key, amount, exactPrice, exactQuantity);
       }
       slot = (slot + 1) & mask;
     }
+    const quantities = this.#quantities;
+    const was = quantities[slot] as number;
+    quantities[slot] = amount;
     if (amount === 0) {
-      if (slot < 0) return UNCHANGED;
-      this.removeAt(slot);
+      if (was === 0) return UNCHANGED;
+      // Emptied: its Decimals and exact text go; the price stays, as an empty level.
+      this.#size--;
+      this.#forget(slot);
       return REMOVED;
     }
-    if (slot >= 0) {
-      this.#quantities[slot] = amount;
-      const exact = this.#exacts > 0 ? this.#exact[slot] : undefined;
-      if (exact !== undefined) {
-        exact.quantity = exactQuantity;
-      } else if (exactQuantity !== undefined) {
-        this.#exact[slot] = { price: undefined, quantity: exactQuantity };
+    if (was === 0) {
+      this.#size++;
+      if (exactPrice !== undefined || exactQuantity !== undefined) {
+        this.#exact[slot] = { price: exactPrice, quantity: exactQuantity };
         this.#exacts++;
       }
-      if (this.#viewed > 0 && this.#views[slot] !== undefined) {
-        this.#views[slot] = undefined;
-        this.#viewed--;
-      }
-      return CHANGED;
+      return REFILLED;
     }
-    this.add(
-      key,
-      amount,
+    const exact = this.#exacts > 0 ? this.#exact[slot] : undefined;
+    if (exact !== undefined) {
+      exact.quantity = exactQuantity;
+    } else if (exactQuantity !== undefined) {
+      this.#exact[slot] = { price: undefined, quantity: exactQuantity };
+      this.#exacts++;
+    }
+    if (this.#viewed > 0 && this.#views[slot] !== undefined) {
+      this.#views[slot] = undefined;
+      this.#viewed--;
+    }
+    return CHANGED;
+  }
+
+  /** Puts a new price in the free `slot` its probe ended at (or, if the table must grow first, anew). */
+  #insert(
+    slot: number,
+    key: number,
+    amount: number,
+    exactPrice: string | undefined,
+    exactQuantity: string | undefined,
+  ): Change {
+    const exact =
       exactPrice === undefined && exactQuantity === undefined
         ? undefined
-        : { price: exactPrice, quantity: exactQuantity },
-    );
+        : { price: exactPrice, quantity: exactQuantity };
+    if ((this.#entries + 1) * 2 > this.#keys.length) {
+      this.#grow();
+      this.add(key, amount, exact);
+      return ADDED;
+    }
+    this.#keys[slot] = key;
+    this.#quantities[slot] = amount;
+    if (exact !== undefined) {
+      this.#exact[slot] = exact;
+      this.#exacts++;
+    }
+    this.#entries++;
+    this.#size++;
     return ADDED;
+  }
+
+  #forget(slot: number): void {
+    if (this.#exacts > 0 && this.#exact[slot] !== undefined) {
+      this.#exact[slot] = undefined;
+      this.#exacts--;
+    }
+    if (this.#viewed > 0 && this.#views[slot] !== undefined) {
+      this.#views[slot] = undefined;
+      this.#viewed--;
+    }
   }
 
   /** The slot holding `key`, or -1. */
@@ -182,9 +361,13 @@ class LevelTable {
     }
   }
 
-  /** Adds `key` (the caller guarantees it is not present). */
+  /** Whether the level in `slot` has a quantity (is not an empty one). */
+  filled(slot: number): boolean {
+    return (this.#quantities[slot] as number) > 0;
+  }
+
+  /** Adds `key` (the caller guarantees it is not present and that there is room). */
   add(key: number, quantity: number, exact: ExactText | undefined): void {
-    if ((this.#size + 1) * 2 > this.#keys.length) this.#grow();
     const keys = this.#keys;
     const mask = this.#mask;
     let i = this.#home(key);
@@ -194,9 +377,11 @@ class LevelTable {
     this.#exact[i] = exact;
     if (exact !== undefined) this.#exacts++;
     this.#views[i] = undefined;
-    this.#size++;
+    this.#entries++;
+    if (quantity > 0) this.#size++;
   }
 
+  /** Takes the price in `slot` out of the table altogether. */
   removeAt(slot: number): void {
     const keys = this.#keys;
     const quantities = this.#quantities;
@@ -205,6 +390,7 @@ class LevelTable {
     const mask = this.#mask;
     if (views[slot] !== undefined) this.#viewed--;
     if (exact[slot] !== undefined) this.#exacts--;
+    if ((quantities[slot] as number) > 0) this.#size--;
     let hole = slot;
     // Move back every later entry of the run whose home is not between the hole and itself.
     for (let j = (hole + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
@@ -220,7 +406,7 @@ class LevelTable {
     keys[hole] = 0;
     exact[hole] = undefined;
     views[hole] = undefined;
-    this.#size--;
+    this.#entries--;
   }
 
   /** The level in `slot` as Decimals, built on first read and kept until the level changes. */
@@ -249,16 +435,25 @@ class LevelTable {
     this.#exact.fill(undefined);
     this.#views.fill(undefined);
     this.#size = 0;
+    this.#entries = 0;
     this.#viewed = 0;
     this.#exacts = 0;
   }
 
+  /** Drops the empty levels (the ladder drops them from its order too). */
+  purge(): void {
+    this.#rebuild(32 - this.#shift, false);
+  }
+
   #grow(): void {
+    this.#rebuild(32 - this.#shift + 1, true);
+  }
+
+  #rebuild(bits: number, keepEmpty: boolean): void {
     const keys = this.#keys;
     const quantities = this.#quantities;
     const exact = this.#exact;
     const views = this.#views;
-    const bits = 32 - this.#shift + 1;
     this.#keys = new Float64Array(1 << bits);
     this.#quantities = new Float64Array(1 << bits);
     this.#exact = new Array(1 << bits).fill(undefined);
@@ -266,18 +461,31 @@ class LevelTable {
     this.#mask = (1 << bits) - 1;
     this.#shift = 32 - bits;
     this.#size = 0;
+    this.#entries = 0;
     this.#exacts = 0; // counted again as the levels are added back
+    this.#viewed = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as number;
       if (key === 0) continue;
-      this.add(key, quantities[i] as number, exact[i]);
-      this.#views[this.find(key)] = views[i];
+      const quantity = quantities[i] as number;
+      if (quantity === 0 && !keepEmpty) continue;
+      this.add(key, quantity, exact[i]);
+      const view = views[i];
+      if (view !== undefined) {
+        this.#views[this.find(key)] = view;
+        this.#viewed++;
+      }
     }
   }
 }
 
+/** Empty levels a side may hold beyond this many, and beyond its count of levels, are purged. */
+const MAX_EMPTY_LEVELS = 256;
+
 class Ladder {
   readonly #levels = new LevelTable();
+  // Every price in the table, best first: levels and empty levels, except that the first one
+  // always has a quantity (so the best level is the first key).
   readonly #order = new SortedKeys();
   // Bids are kept as negated keys so both sides iterate best-first in ascending order.
   readonly #sign: 1 | -1;
@@ -290,6 +498,11 @@ class Ladder {
     return this.#levels.size;
   }
 
+  /** Sets one level; a zero quantity removes it. Throws RangeError on a malformed price or quantity. */
+  set(price: string, quantity: string): void {
+    this.#changed(this.#levels.set(price, quantity));
+  }
+
   /** Sets each `[price, quantity]` in turn (the loop lives here so that the per-level work is compiled into it). */
   setAll(levels: readonly RawLevel[]): void {
     for (let i = 0; i < levels.length; i++) {
@@ -298,11 +511,36 @@ class Ladder {
     }
   }
 
-  /** Sets one level; a zero quantity removes it. Throws RangeError on a malformed price or quantity. */
-  set(price: string, quantity: string): void {
-    const change = this.#levels.set(price, quantity);
-    if (change === ADDED) this.#order.insert(this.#sign * this.#levels.lastKey);
-    else if (change === REMOVED) this.#order.delete(this.#sign * this.#levels.lastKey);
+  /** Sets the levels `tryApply` staged in slots `from` to `to` (excluded). */
+  setStaged(from: number, to: number): void {
+    const levels = this.#levels;
+    for (let i = from; i < to; i++) {
+      const change = levels.setStaged(i);
+      if (change >= ADDED) this.#changed(change);
+    }
+  }
+
+  /** Keeps the order in step with the table after the change of the level at `lastKey`. */
+  #changed(change: Change): void {
+    const order = this.#order;
+    if (change === ADDED) {
+      order.insert(this.#sign * this.#levels.lastKey);
+    } else if (change === REMOVED) {
+      const levels = this.#levels;
+      if (this.#sign * levels.lastKey === order.first()) {
+        // The best level was emptied: the first key must have a quantity, so take the empty ones
+        // at the front out altogether.
+        for (let first = order.first(); first !== undefined; first = order.first()) {
+          const slot = levels.find(this.#sign * first);
+          if (levels.filled(slot)) break;
+          levels.removeAt(slot);
+          order.delete(first);
+        }
+      } else if (levels.empties > MAX_EMPTY_LEVELS && levels.empties > levels.size) {
+        levels.purge();
+        order.retainAll((sortKey) => levels.find(this.#sign * sortKey) >= 0);
+      }
+    }
   }
 
   bestKey(): number | undefined {
@@ -320,7 +558,9 @@ class Ladder {
     if (limit <= 0) return out;
     const levels = this.#levels;
     this.#order.visit((sortKey) => {
-      out.push(levels.view(levels.find(this.#sign * sortKey)));
+      const slot = levels.find(this.#sign * sortKey);
+      if (!levels.filled(slot)) return true;
+      out.push(levels.view(slot));
       return out.length < limit;
     });
     return out;
@@ -332,6 +572,7 @@ class Ladder {
     this.#order.visit((sortKey) => {
       const key = this.#sign * sortKey;
       const slot = levels.find(key);
+      if (!levels.filled(slot)) return true;
       return visit(key, levels.view(slot), () => levels.price(slot));
     });
   }
@@ -411,6 +652,34 @@ export class OrderBook implements ReadonlyOrderBook {
     this.#asks.setAll(asks);
     this.#sequence = sequence;
     this.#timestamp = timestamp;
+  }
+
+  /**
+   * Applies a venue's update only if all of it is well formed, reading each level once: the levels
+   * are read and checked first (each an array whose first two elements are plain decimal text —
+   * digits, at most one point with digits on both sides, up to 64 characters — with a price above
+   * zero; a zero quantity removes the level), then applied. Returns false, and changes nothing, when
+   * `bids` or `asks` is not an array or any level is malformed. For the hot path of a venue's diff
+   * stream, where a malformed update must be discarded, never half applied.
+   */
+  tryApply(bids: unknown, asks: unknown, sequence: number, timestamp: number): boolean {
+    if (!Array.isArray(bids) || !Array.isArray(asks)) return false;
+    const split = bids.length;
+    const total = split + asks.length;
+    if (total > stagedKeys.length) {
+      stagedKeys = new Float64Array(2 * total);
+      stagedAmounts = new Float64Array(2 * total);
+    }
+    if (!stageLevels(bids, 0) || !stageLevels(asks, split)) {
+      clearStaged();
+      return false;
+    }
+    this.#bids.setStaged(0, split);
+    this.#asks.setStaged(split, total);
+    clearStaged();
+    this.#sequence = sequence;
+    this.#timestamp = timestamp;
+    return true;
   }
 
   setSequence(sequence: number, timestamp: number): void {

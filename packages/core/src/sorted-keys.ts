@@ -62,6 +62,18 @@ export class SortedKeys {
     return true;
   }
 
+  /** Keeps only the keys for which `keep` returns true, in one pass. */
+  retainAll(keep: (key: number) => boolean): void {
+    const kept: number[] = [];
+    for (const chunk of this.#chunks) {
+      for (const key of chunk) if (keep(key)) kept.push(key);
+    }
+    const chunks: number[][] = [];
+    for (let i = 0; i < kept.length; i += CHUNK) chunks.push(kept.slice(i, i + CHUNK));
+    this.#chunks = chunks;
+    this.#size = kept.length;
+  }
+
   clear(): void {
     this.#chunks = [];
     this.#size = 0;

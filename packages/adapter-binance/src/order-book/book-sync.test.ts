@@ -72,6 +72,7 @@ function setup(options: { reorderWindowMs?: number; snapshot?: () => Promise<Wir
   const updates: OrderBookUpdate[] = [];
   const statuses: StreamStatus[] = [];
   const requests: { resolve: (s: WirePartialDepth) => void; reject: (e: Error) => void }[] = [];
+  const counts = { malformed: 0, accepted: 0 };
   const sync = new BinanceBookSync({
     symbol: 'BNB/BTC',
     clock,
@@ -79,10 +80,15 @@ function setup(options: { reorderWindowMs?: number; snapshot?: () => Promise<Wir
     fetchSnapshot: () =>
       options.snapshot?.() ??
       new Promise<WirePartialDepth>((resolve, reject) => requests.push({ resolve, reject })),
-    listener: { update: (u) => updates.push(u), status: (s) => statuses.push(s) },
+    listener: {
+      update: (u) => updates.push(u),
+      status: (s) => statuses.push(s),
+      accepted: () => void counts.accepted++,
+      malformed: () => void counts.malformed++,
+    },
   });
   syncs.push(sync);
-  return { clock, venue, sync, updates, statuses, requests };
+  return { clock, venue, sync, updates, statuses, requests, counts };
 }
 
 describe('BinanceBookSync', () => {
@@ -190,16 +196,78 @@ describe('BinanceBookSync', () => {
     expect(sync.state).toBe('buffering');
   });
 
-  it('a malformed level leads to a resync, not an exception', async () => {
-    const { venue, sync, requests, statuses } = setup();
+  it('discards a diff with a malformed level whole, wherever the level is, and applies the real one after it', async () => {
+    const { venue, sync, requests, statuses, updates, counts } = setup();
     sync.onDiff(venue.next());
     requests[0]?.resolve(venue.snapshot());
     await Promise.resolve();
+    for (let i = 0; i < 20; i++) sync.onDiff(venue.next());
+    const before = levels(sync.book);
+    const delivered = updates.length;
     const id = venue.id;
-    expect(() =>
-      sync.onDiff({ ...depthUpdateEvent, U: id + 1, u: id + 1, b: [['abc', '1']], a: [] }),
-    ).not.toThrow();
-    expect(statuses).toEqual([{ type: 'stale', reason: 'error' }]);
+    const best = sync.book.bestBid()?.price.toString() as string;
+    const broken: WireDepthUpdate['b'][] = [
+      [['abc', '1']],
+      // Well-formed levels first, the broken one last: none of them may be applied.
+      [
+        [best, '0'],
+        ['95.00', '7'],
+        ['96.00', '-1'],
+      ],
+      [
+        [best, '0.5'],
+        ['1e2', '1'],
+      ],
+      [
+        [best, '0'],
+        ['0.00', '1'],
+      ],
+      [
+        [best, '0'],
+        ['95.', '1'],
+      ],
+      [[best, '0'], ['95.00'] as unknown as [string, string]],
+      [[best, '0'], [95, '1'] as unknown as [string, string]],
+      [[best, '0'], null as unknown as [string, string]],
+    ];
+    for (const b of broken) {
+      expect(() => sync.onDiff({ ...depthUpdateEvent, U: id + 1, u: id + 1, b, a: [] })).not.toThrow();
+      expect(levels(sync.book)).toEqual(before);
+      expect(sync.book.updateId).toBe(String(id));
+    }
+    expect(counts.malformed).toBe(broken.length);
+    expect(updates).toHaveLength(delivered);
+    expect(statuses).toEqual([]);
+    expect(sync.state).toBe('synced');
+    // The real diff with those ids follows: applied as usual.
+    sync.onDiff(venue.next());
+    expect(levels(sync.book)).toEqual(truth(venue));
+    expect(updates).toHaveLength(delivered + 1);
+    expect(sync.resyncs).toBe(0);
+  });
+
+  it('checks diffs it keeps for later before keeping them', async () => {
+    const { venue, sync, requests, updates, counts } = setup();
+    sync.onDiff(venue.next());
+    const snapshot = venue.snapshot();
+    // While the snapshot is on its way: a broken diff is not buffered (the real one is).
+    const next = venue.next();
+    sync.onDiff({ ...next, a: [['101.00', 'x']] });
+    sync.onDiff(next);
+    requests[0]?.resolve(snapshot);
+    await Promise.resolve();
+    expect(levels(sync.book)).toEqual(truth(venue));
+    // Out of order (held for the reorder window): the broken one is not held.
+    const first = venue.next();
+    const second = venue.next();
+    sync.onDiff({ ...second, b: [['', '1']] });
+    sync.onDiff(second);
+    sync.onDiff(first);
+    expect(levels(sync.book)).toEqual(truth(venue));
+    expect(sync.book.updateId).toBe(String(venue.id));
+    expect(counts).toEqual({ malformed: 2, accepted: 4 }); // one per frame taken, held or not
+    expect(updates.at(-1)?.updateId).toBe(String(venue.id));
+    expect(sync.resyncs).toBe(0);
   });
 
   it('after a reconnect keeps the book when the stream follows on, resyncs when it does not', async () => {

@@ -14,6 +14,7 @@ import {
   type VenuekitError,
   isVenuekitError,
 } from '@venuekit/core';
+import { isDepthLevels } from '../parsing/wire-checks';
 import type { WireDepthUpdate, WirePartialDepth } from '../ws/wire';
 
 export type BookSyncState = 'buffering' | 'synced' | 'disconnected' | 'closed';
@@ -25,6 +26,13 @@ export interface BookSyncListener {
   status(status: StreamStatus): void;
   /** The snapshot can never succeed (Binance does not list the symbol): the sync has stopped. */
   failed?(error: VenuekitError): void;
+  /**
+   * A well-formed diff was taken (applied, held for later, or ignored as already applied); called
+   * before the update it leads to, if any, is delivered.
+   */
+  accepted?(): void;
+  /** A diff with a malformed level was discarded: nothing of it was applied or kept. */
+  malformed?(): void;
 }
 
 export interface BookSyncOptions {
@@ -60,10 +68,11 @@ const MAX_PENDING = 1_000;
  * each event: ignore `u <= id`, treat `U > id + 1` as a gap, else set levels
  * (qty 0 removes) and `id := u`.
  *
- * A gap first waits `reorderWindowMs` for the missing events (reordered or
- * overlapping connections); a gap that stays, a crossed book, a malformed
- * level, or a reconnect that broke continuity lead to an automatic resync with
- * bounded backoff. Subscribers see `stale` then `resynced` statuses, never an
+ * A diff with a malformed level is discarded whole, before any of it is
+ * applied. A gap first waits `reorderWindowMs` for the missing events
+ * (reordered or overlapping connections); a gap that stays, a crossed book, or
+ * a reconnect that broke continuity lead to an automatic resync with bounded
+ * backoff. Subscribers see `stale` then `resynced` statuses, never an
  * exception. After a reconnect the book is kept if the first new event follows
  * on from it (`U <= id + 1 <= u`).
  */
@@ -140,19 +149,25 @@ export class BinanceBookSync {
     return this.#fetching !== undefined || this.#fetchTimer !== undefined || this.#reorderTimer !== undefined;
   }
 
-  /** One diff event from the stream. The hot path. */
+  /**
+   * One diff event from the stream. The hot path. Its ids (`U`, `u`, `E`) must have been checked
+   * (`isWireDepthHeader`); its levels are checked here: a diff with a malformed level is discarded
+   * whole (`malformed`), never half applied. In sync, each level is read once, checked and applied
+   * together (`OrderBook.tryApply`); a diff kept for later is checked before it is kept.
+   */
   onDiff(w: WireDepthUpdate): void {
     switch (this.#state) {
       case 'synced':
         this.#applyLive(w);
         return;
       case 'buffering':
-        this.#bufferEvent(w);
+        if (this.#take(w)) this.#bufferEvent(w);
         return;
       case 'disconnected':
-        this.#afterReconnect(w);
+        if (this.#take(w)) this.#afterReconnect(w);
         return;
       default:
+        this.#take(w);
         return;
     }
   }
@@ -184,14 +199,33 @@ export class BinanceBookSync {
 
   // -------------------------------------------------------------------------
 
+  /** Checks the levels of a diff that is not applied now; false (and `malformed`) if one is malformed. */
+  #take(w: WireDepthUpdate): boolean {
+    if (!isDepthLevels(w.b) || !isDepthLevels(w.a)) {
+      this.#listener.malformed?.();
+      return false;
+    }
+    this.#listener.accepted?.();
+    return true;
+  }
+
   #applyLive(w: WireDepthUpdate): void {
     const id = this.book.sequence;
-    if (w.u <= id) return; // already applied (duplicate or overlap)
-    if (w.U > id + 1) {
-      this.#holdOrResync(w);
+    if (w.u <= id) {
+      this.#take(w); // already applied (duplicate or overlap); checked only to be counted right
       return;
     }
-    if (!this.#apply(w)) return;
+    if (w.U > id + 1) {
+      if (this.#take(w)) this.#holdOrResync(w);
+      return;
+    }
+    // Checked while applied: all of it or, if a level is malformed, nothing.
+    if (!this.book.tryApply(w.b, w.a, w.u, w.E)) {
+      this.#listener.malformed?.();
+      return;
+    }
+    this.#updates++;
+    this.#listener.accepted?.();
     if (this.#pending.length > 0) {
       if (!this.#drainPending()) return;
     }
@@ -202,14 +236,11 @@ export class BinanceBookSync {
     this.#deliver(false, w.E);
   }
 
+  /** Applies a diff that was checked when it was kept (buffered, held, or after a reconnect). */
   #apply(w: WireDepthUpdate): boolean {
-    try {
-      this.book.apply(w.b, w.a, w.u, w.E);
-    } catch (error) {
-      this.#logger.warn('malformed depth update, resyncing', {
-        symbol: this.#options.symbol,
-        error: error instanceof Error ? error.message : String(error),
-      });
+    if (!this.book.tryApply(w.b, w.a, w.u, w.E)) {
+      // Cannot happen (its levels were checked); if it did, the book is unchanged but the diff lost.
+      this.#logger.warn('malformed depth update, resyncing', { symbol: this.#options.symbol });
       this.#resync('error', undefined);
       return false;
     }

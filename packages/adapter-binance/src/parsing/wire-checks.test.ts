@@ -1,5 +1,12 @@
+import { OrderBook } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
-import { isWireAggTrade, isWireDepthUpdate, isWireTrade, isWireUserEvent } from './wire-checks';
+import {
+  isWireAggTrade,
+  isWireDepthHeader,
+  isWireDepthUpdate,
+  isWireTrade,
+  isWireUserEvent,
+} from './wire-checks';
 
 // The official examples (web-socket-streams.md): accepted as they are.
 const TRADE = {
@@ -66,6 +73,87 @@ describe('stream payload checks', () => {
     expect(isWireDepthUpdate({ ...DEPTH, b: [['0.0024']] })).toBe(false);
     expect(isWireDepthUpdate({ ...DEPTH, a: [['0.0026', '-1']] })).toBe(false);
     expect(isWireDepthUpdate({ ...DEPTH, b: 'none' })).toBe(false);
+  });
+});
+
+describe('the diff depth check split in two', () => {
+  // The stream's hot path checks a diff's ids with isWireDepthHeader and its levels as the book
+  // applies them (OrderBook.tryApply): together they must accept exactly what isWireDepthUpdate
+  // accepts, or a malformed diff could reach the book.
+  const texts: unknown[] = [
+    '0.0024',
+    '10',
+    '0',
+    '0.00000000',
+    '64000.01000000',
+    '123456789012345678',
+    `0.${'0'.repeat(40)}1`,
+    '1'.repeat(64),
+    '1'.repeat(65),
+    '1e2',
+    '-1',
+    '+1',
+    '.5',
+    '5.',
+    '.',
+    '',
+    'abc',
+    '1.2.3',
+    ' 1',
+    '1 ',
+    '0x10',
+    'Infinity',
+    'NaN',
+    '\u0661',
+    10,
+    null,
+  ];
+  let seed = 11;
+  const pick = <T>(list: readonly T[]): T => {
+    seed = (seed * 16807) % 2147483647;
+    return list[seed % list.length] as T;
+  };
+  const level = (): unknown =>
+    pick([
+      () => [pick(texts), pick(texts)],
+      () => [pick(texts), pick(texts)],
+      () => [pick(texts), pick(texts)],
+      () => [pick(texts)],
+      () => [pick(texts), pick(texts), 'extra'],
+      () => pick(texts),
+    ])();
+  const side = (): unknown[] => Array.from({ length: pick([0, 1, 2, 3]) }, level);
+
+  it('accepts with the header check and the book exactly what the full check accepts', () => {
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const update = { ...DEPTH, b: side(), a: side() };
+      const book = new OrderBook('binance', 'BNB/BTC');
+      book.reset([['0.0010', '1']], [['0.0100', '1']], 156, 0);
+      const before = book.snapshot();
+      const taken = isWireDepthHeader(update) && book.tryApply(update.b, update.a, update.u, update.E);
+      expect(taken, JSON.stringify(update)).toBe(isWireDepthUpdate(update));
+      if (!taken) expect(book.snapshot()).toEqual(before);
+      else accepted++;
+    }
+    // Both outcomes were exercised.
+    expect(accepted).toBeGreaterThan(1000);
+    expect(accepted).toBeLessThan(19_000);
+  });
+
+  it('the header check refuses what the full check refuses about ids and sides', () => {
+    for (const broken of [
+      { ...DEPTH, U: 161 },
+      { ...DEPTH, U: undefined },
+      { ...DEPTH, u: 1.5 },
+      { ...DEPTH, E: '1' },
+      { ...DEPTH, b: 'none' },
+      { ...DEPTH, a: undefined },
+      null,
+    ]) {
+      expect(isWireDepthHeader(broken)).toBe(false);
+      expect(isWireDepthUpdate(broken)).toBe(false);
+    }
   });
 });
 

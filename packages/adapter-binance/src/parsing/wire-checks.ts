@@ -68,7 +68,11 @@ export function isWireAggTrade(w: unknown): w is WireAggTrade {
   );
 }
 
-function isLevels(value: unknown): boolean {
+/**
+ * `[[price, quantity], …]` as depth payloads carry them: a positive price and a quantity (0 removes
+ * the level), both plain decimal text. Core's `OrderBook.tryApply` accepts exactly these levels.
+ */
+export function isDepthLevels(value: unknown): boolean {
   if (!Array.isArray(value)) return false;
   for (let i = 0; i < value.length; i++) {
     const level = value[i] as unknown;
@@ -80,6 +84,15 @@ function isLevels(value: unknown): boolean {
 
 // web-socket-streams.md "Diff. Depth Stream": {"e":"depthUpdate","E":…,"s":"BNBBTC","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100"]]}
 export function isWireDepthUpdate(w: unknown): w is WireDepthUpdate {
+  return isWireDepthHeader(w) && isDepthLevels(w.b) && isDepthLevels(w.a);
+}
+
+/**
+ * A diff depth payload's ids and times, and its two sides as arrays; not the levels in them. The
+ * stream's hot path checks the levels while it applies them (BinanceBookSync), so that each is read
+ * once.
+ */
+export function isWireDepthHeader(w: unknown): w is WireDepthUpdate {
   if (typeof w !== 'object' || w === null) return false;
   const d = w as Record<string, unknown>;
   return (
@@ -87,8 +100,8 @@ export function isWireDepthUpdate(w: unknown): w is WireDepthUpdate {
     isCount(d.u) &&
     (d.u as number) >= (d.U as number) &&
     isCount(d.E) &&
-    isLevels(d.b) &&
-    isLevels(d.a)
+    Array.isArray(d.b) &&
+    Array.isArray(d.a)
   );
 }
 
@@ -224,7 +237,7 @@ export function isWireUserEvent(event: unknown): boolean {
 export function isRestDepth(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const d = body as Record<string, unknown>;
-  return isCount(d.lastUpdateId) && isLevels(d.bids) && isLevels(d.asks);
+  return isCount(d.lastUpdateId) && isDepthLevels(d.bids) && isDepthLevels(d.asks);
 }
 
 // "Recent trades list": [{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012","time":1499865549590,"isBuyerMaker":true,"isBestMatch":true}]
