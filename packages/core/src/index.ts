@@ -158,6 +158,7 @@ export {
   type SubscriptionEvent,
   type TelemetryChannel,
   type TelemetryChannelName,
+  createTelemetryChannel,
   telemetry,
   type UserSessionEvent,
 } from './telemetry';

@@ -16,7 +16,11 @@ export interface TelemetryChannel<T> {
   subscribe(listener: (message: T) => void): () => void;
 }
 
-function channel<T>(name: string): TelemetryChannel<T> {
+/**
+ * A typed channel on `node:diagnostics_channel`, for packages that publish telemetry of their own
+ * (the recorder, a custom adapter). Name it `venuekit:<area>:<event>` or after your own package.
+ */
+export function createTelemetryChannel<T>(name: string): TelemetryChannel<T> {
   const ch = diagnosticsChannel.channel(name);
   return {
     name,
@@ -176,25 +180,27 @@ export interface DiscardEvent {
 }
 
 export const telemetry = {
-  connectionStarted: channel<ConnectionStartedEvent>('venuekit:connection:started'),
-  connectionClosed: channel<ConnectionClosedEvent>('venuekit:connection:closed'),
-  connectionReconnecting: channel<ConnectionReconnectingEvent>('venuekit:connection:reconnecting'),
-  circuitState: channel<CircuitStateEvent>('venuekit:connection:circuit'),
-  messageReceived: channel<MessageReceivedEvent>('venuekit:message:received'),
-  messageDiscarded: channel<DiscardEvent>('venuekit:message:discarded'),
-  rawMessage: channel<RawMessageEvent>('venuekit:message:raw'),
-  subscriptionConfirmed: channel<SubscriptionEvent>('venuekit:subscription:confirmed'),
-  subscriptionFailed: channel<SubscriptionEvent>('venuekit:subscription:failed'),
-  requestResolved: channel<RequestEvent>('venuekit:request:resolved'),
-  requestRejected: channel<RequestEvent>('venuekit:request:rejected'),
-  order: channel<OrderEvent>('venuekit:order:event'),
-  bookResync: channel<BookResyncEvent>('venuekit:book:resync'),
-  streamGap: channel<StreamGapEvent>('venuekit:stream:gap'),
-  subscriberDrop: channel<DropEvent>('venuekit:stream:drop'),
-  rateLimit: channel<RateLimitEvent>('venuekit:ratelimit:update'),
-  clockSync: channel<ClockSyncEvent>('venuekit:clock:synced'),
-  userSession: channel<UserSessionEvent>('venuekit:user:session'),
-  logLine: channel<LogLineEvent>('venuekit:log:line'),
+  connectionStarted: createTelemetryChannel<ConnectionStartedEvent>('venuekit:connection:started'),
+  connectionClosed: createTelemetryChannel<ConnectionClosedEvent>('venuekit:connection:closed'),
+  connectionReconnecting: createTelemetryChannel<ConnectionReconnectingEvent>(
+    'venuekit:connection:reconnecting',
+  ),
+  circuitState: createTelemetryChannel<CircuitStateEvent>('venuekit:connection:circuit'),
+  messageReceived: createTelemetryChannel<MessageReceivedEvent>('venuekit:message:received'),
+  messageDiscarded: createTelemetryChannel<DiscardEvent>('venuekit:message:discarded'),
+  rawMessage: createTelemetryChannel<RawMessageEvent>('venuekit:message:raw'),
+  subscriptionConfirmed: createTelemetryChannel<SubscriptionEvent>('venuekit:subscription:confirmed'),
+  subscriptionFailed: createTelemetryChannel<SubscriptionEvent>('venuekit:subscription:failed'),
+  requestResolved: createTelemetryChannel<RequestEvent>('venuekit:request:resolved'),
+  requestRejected: createTelemetryChannel<RequestEvent>('venuekit:request:rejected'),
+  order: createTelemetryChannel<OrderEvent>('venuekit:order:event'),
+  bookResync: createTelemetryChannel<BookResyncEvent>('venuekit:book:resync'),
+  streamGap: createTelemetryChannel<StreamGapEvent>('venuekit:stream:gap'),
+  subscriberDrop: createTelemetryChannel<DropEvent>('venuekit:stream:drop'),
+  rateLimit: createTelemetryChannel<RateLimitEvent>('venuekit:ratelimit:update'),
+  clockSync: createTelemetryChannel<ClockSyncEvent>('venuekit:clock:synced'),
+  userSession: createTelemetryChannel<UserSessionEvent>('venuekit:user:session'),
+  logLine: createTelemetryChannel<LogLineEvent>('venuekit:log:line'),
 } as const;
 
 export type TelemetryChannelName = keyof typeof telemetry;

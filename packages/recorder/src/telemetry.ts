@@ -1,5 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
-import type { Clock, Logger, TelemetryChannel, TimerHandle } from '@venuekit/core';
+import { type Clock, createTelemetryChannel, type Logger, type TimerHandle } from '@venuekit/core';
 import type { LossReason } from './writer/buffer';
 
 /** The recorder's database connection: `up` writes, `down` buffers (the spill buffer), `closed` is final. */
@@ -39,31 +38,11 @@ export interface RecorderBatchEvent {
   tables: Readonly<Record<string, number>>;
 }
 
-function channel<T>(name: string): TelemetryChannel<T> {
-  const ch = diagnosticsChannel.channel(name);
-  return {
-    name,
-    get hasSubscribers() {
-      return ch.hasSubscribers;
-    },
-    publish(message: T) {
-      if (ch.hasSubscribers) ch.publish(message);
-    },
-    subscribe(listener: (message: T) => void) {
-      const wrapped = (message: unknown) => listener(message as T);
-      ch.subscribe(wrapped);
-      return () => {
-        ch.unsubscribe(wrapped);
-      };
-    },
-  };
-}
-
 /** The recorder's telemetry channels (node:diagnostics_channel, like core's `telemetry`). */
 export const recorderTelemetry = {
-  loss: channel<RecorderLossEvent>('venuekit:recorder:loss'),
-  database: channel<RecorderDatabaseEvent>('venuekit:recorder:database'),
-  batch: channel<RecorderBatchEvent>('venuekit:recorder:batch'),
+  loss: createTelemetryChannel<RecorderLossEvent>('venuekit:recorder:loss'),
+  database: createTelemetryChannel<RecorderDatabaseEvent>('venuekit:recorder:database'),
+  batch: createTelemetryChannel<RecorderBatchEvent>('venuekit:recorder:batch'),
 } as const;
 
 /**

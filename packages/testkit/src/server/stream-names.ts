@@ -1,23 +1,7 @@
+import { KLINE_INTERVALS } from '@venuekit/core';
 import type { KlineIntervalName } from '../engine/types';
 
-export const KLINE_INTERVAL_NAMES: readonly KlineIntervalName[] = [
-  '1s',
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-];
+export const KLINE_INTERVAL_NAMES: readonly KlineIntervalName[] = KLINE_INTERVALS;
 
 /** A market stream name, parsed (web-socket-streams.md "Detailed Stream information"). */
 export type StreamKey =
