@@ -32,7 +32,7 @@ export interface BinanceAdapterOptions {
   readonly logger?: Logger;
   /** The gate every REST request passes; default: the adapter's own (see below). */
   readonly gate?: RequestGate;
-  /** A ky instance for REST (e.g. with a custom fetch). */
+  /** A ky instance for REST (e.g. with hooks); default ky over `nodeHttpFetch`. */
   readonly ky?: KyInstance;
   /** Defaults for every account's trading settings (recvWindow, timeouts, reconciliation…). */
   readonly trading?: Omit<BinanceAccountOptions, 'userId' | 'logger'>;

@@ -140,7 +140,7 @@ export interface BinanceAccountDeps {
   readonly venueClock?: VenueClock;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  /** A ky instance for signed REST (e.g. with hooks or a custom fetch). */
+  /** A ky instance for signed REST (e.g. with hooks); default ky over `nodeHttpFetch`. */
   readonly ky?: KyInstance;
   /**
    * The adapter's WebSocket API connections, shared by its accounts. Without it the account

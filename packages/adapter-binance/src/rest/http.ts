@@ -13,6 +13,7 @@ import {
 import ky, { type KyInstance } from 'ky';
 import { type BinanceParams, encodeParams } from '../credentials';
 import { mapBinanceError } from '../errors';
+import { nodeHttpFetch } from './node-fetch';
 import { parseRetryAfter } from './rate-governor';
 import { openGate, type RequestGate } from './request-gate';
 import { linkSignals } from './signals';
@@ -57,7 +58,11 @@ export interface BinanceHttpClientOptions {
   readonly exchange?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  /** A ky instance to extend (e.g. with a custom fetch); default the global ky. */
+  /**
+   * A ky instance to send requests with (e.g. with hooks). Default: ky over `nodeHttpFetch`
+   * (`node:http`/`node:https` with Node's keep-alive global agent). An instance of your own uses
+   * Node's built-in fetch unless created with `fetch: nodeHttpFetch`.
+   */
   readonly ky?: KyInstance;
   /**
    * The owner's lifetime: once aborted, requests waiting at the gate or in flight end with a
@@ -73,12 +78,54 @@ export interface ObservedWeight {
   readonly at: number;
 }
 
+/** One HTTP exchange, as the client needs it. */
+interface HttpExchange {
+  readonly method: BinanceHttpRequest['method'];
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+interface HttpAnswer {
+  readonly status: number;
+  /** The X-MBX-* and Retry-After headers, names lower-cased. */
+  readonly headers: Record<string, string>;
+  /** The body ('' if it could not be read). */
+  readonly text: string;
+}
+
+/** The default ky instance: ky over `node:http` (see `nodeHttpFetch`), not Node's built-in fetch. */
+const defaultKy: KyInstance = ky.create({ fetch: nodeHttpFetch });
+
+/** One exchange through ky: no retries, no throwing on HTTP errors, the timeout given. */
+async function send(client: KyInstance, exchange: HttpExchange): Promise<HttpAnswer> {
+  const response = await client(exchange.url, {
+    method: exchange.method,
+    retry: 0,
+    throwHttpErrors: false,
+    timeout: exchange.timeoutMs,
+    headers: exchange.headers,
+    ...(exchange.body === undefined ? {} : { body: exchange.body }),
+    ...(exchange.signal === undefined ? {} : { signal: exchange.signal }),
+  });
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-mbx-') || lower === 'retry-after') headers[lower] = value;
+  });
+  const text = await response.text().catch(() => '');
+  return { status: response.status, headers, text };
+}
+
 /**
- * The Binance REST transport: one request = gate (weight) → HTTP (ky, with a
- * timeout, no automatic retries) → headers back to the gate → JSON, or a
- * core error mapped from Binance's `{code, msg}` by `mapBinanceError`. It never
- * retries: whether a failed request may be repeated is the caller's decision
- * (a read may, an order must be reconciled instead).
+ * The Binance REST transport: one request = gate (weight) → HTTP (ky, over
+ * `node:http` unless given an instance of its own; with a timeout, no automatic retries) → headers
+ * back to the gate → JSON, or a core error mapped from Binance's `{code, msg}`
+ * by `mapBinanceError`. It never retries: whether a failed request may be
+ * repeated is the caller's decision (a read may, an order must be reconciled
+ * instead).
  */
 export class BinanceHttpClient {
   readonly baseUrl: string;
@@ -98,7 +145,7 @@ export class BinanceHttpClient {
     this.#exchange = options.exchange ?? 'binance';
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
-    this.#ky = options.ky ?? ky;
+    this.#ky = options.ky ?? defaultKy;
     this.#lifetime = options.signal;
   }
 
@@ -146,33 +193,28 @@ export class BinanceHttpClient {
     const url = `${this.baseUrl}${request.path}${query ? `?${query}` : ''}`;
     const started = this.#clock.now();
     const operation = { exchange: this.#exchange, operation: `${request.method} ${request.path}` };
-    let response: Response;
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const exchange: HttpExchange = {
+      method: request.method,
+      url,
+      headers:
+        request.body === undefined
+          ? (request.headers ?? {})
+          : { ...request.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(signal === undefined ? {} : { signal }),
+      timeoutMs,
+    };
+    let answer: HttpAnswer;
     try {
-      response = await this.#ky(url, {
-        method: request.method,
-        retry: 0,
-        throwHttpErrors: false,
-        timeout: request.timeoutMs ?? this.#timeoutMs,
-        ...(request.headers || request.body !== undefined
-          ? {
-              headers: {
-                ...request.headers,
-                ...(request.body === undefined
-                  ? {}
-                  : { 'content-type': 'application/x-www-form-urlencoded' }),
-              },
-            }
-          : {}),
-        ...(request.body === undefined ? {} : { body: request.body }),
-        ...(signal === undefined ? {} : { signal }),
-      });
+      answer = await send(this.#ky, exchange);
     } catch (error) {
       if (this.#lifetime?.aborted) throw this.#closed(request, true);
       if (request.signal?.aborted) throw request.signal.reason;
       const failure =
         error instanceof Error && error.name === 'TimeoutError'
           ? new TimeoutError({
-              message: `${request.method} ${request.path} timed out after ${request.timeoutMs ?? this.#timeoutMs} ms`,
+              message: `${request.method} ${request.path} timed out after ${timeoutMs} ms`,
               context: operation,
               cause: error,
             })
@@ -185,8 +227,8 @@ export class BinanceHttpClient {
       throw failure;
     }
 
-    const headers = venueHeaders(response.headers);
-    const text = await response.text().catch(() => '');
+    const { headers, text } = answer;
+    const response = { status: answer.status, ok: answer.status >= 200 && answer.status < 300 };
     if (this.#lifetime?.aborted) throw this.#closed(request, true);
     let body: unknown;
     let parsed = false;
@@ -304,14 +346,4 @@ export class BinanceHttpClient {
       errorCode: error.code,
     });
   }
-}
-
-/** The headers the gate and the caller care about: X-MBX-*, Retry-After. Names lower-cased. */
-function venueHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('x-mbx-') || lower === 'retry-after') out[lower] = value;
-  });
-  return out;
 }
