@@ -69,6 +69,7 @@ export {
   type BinanceHttpResponse,
   type ObservedWeight,
 } from './rest/http';
+export { nodeHttpFetch } from './rest/node-fetch';
 export { BinanceMarketDataRest, BinancePublicApi, PUBLIC_WEIGHTS, type SymbolResolver } from './rest/public';
 export {
   EXCHANGE as BINANCE_EXCHANGE_ID,
@@ -105,6 +106,8 @@ export {
   parseOrderLimit,
   parseRetryAfter,
   type RateGovernorOptions,
+  type GovernedRequest,
+  type RequestPriority,
   type RateLimitRule,
   type RateLimitType,
   rulesFromRateLimits,

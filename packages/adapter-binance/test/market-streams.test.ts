@@ -47,42 +47,54 @@ describe('market streams against the fake Binance', () => {
     const aggs = collect<AggTrade>();
     const a = md.subscribe({ kind: 'trades', symbol: 'BTC/USDT' }, trades.observer);
     const b = md.subscribe({ kind: 'aggTrades', symbol: 'btc/usdt' }, aggs.observer);
-    await Promise.all([a.ready, b.ready]);
-    expect(trades.statuses).toEqual([{ type: 'subscribed' }]);
-    for (let i = 0; i < 10; i++) market.driver.trade();
-    await waitFor(
-      () => trades.values.length === 10 && aggs.values.length === 10,
-      'ten trades on both streams',
-    );
-    const truth = market.fake.handle.engine.recentTrades('BTCUSDT', 10);
-    expect(trades.values.map((t) => t.id)).toEqual(truth.map((t) => String(t.id)));
-    for (const [i, trade] of trades.values.entries()) {
-      const record = truth[i];
-      expect(trade).toMatchObject({
-        exchange: 'binance',
-        symbol: 'BTC/USDT',
-        side: 'buy',
-        buyerIsMaker: false,
-      });
-      expect(text(trade.price)).toBe(text(record?.price));
-      expect(text(trade.quantity)).toBe(text(record?.qty));
-      expect(trade.timestamp).toBe(record?.time);
+    // A failed assertion must not leave streams behind for the next test to find.
+    try {
+      await Promise.all([a.ready, b.ready]);
+      expect(trades.statuses).toEqual([{ type: 'subscribed' }]);
+      for (let i = 0; i < 10; i++) market.driver.trade();
+      await waitFor(
+        () => trades.values.length === 10 && aggs.values.length === 10,
+        'ten trades on both streams',
+      );
+      const truth = market.fake.handle.engine.recentTrades('BTCUSDT', 10);
+      expect(trades.values.map((t) => t.id)).toEqual(truth.map((t) => String(t.id)));
+      for (const [i, trade] of trades.values.entries()) {
+        const record = truth[i];
+        expect(trade).toMatchObject({
+          exchange: 'binance',
+          symbol: 'BTC/USDT',
+          side: 'buy',
+          buyerIsMaker: false,
+        });
+        expect(text(trade.price)).toBe(text(record?.price));
+        expect(text(trade.quantity)).toBe(text(record?.qty));
+        expect(trade.timestamp).toBe(record?.time);
+      }
+      for (const agg of aggs.values) {
+        expect(agg.firstTradeId).toBe(agg.lastTradeId);
+        expect(text(agg.price)).toBe('60000');
+      }
+      expect(aggs.values.map((t) => t.firstTradeId)).toEqual(truth.map((t) => String(t.id)));
+    } finally {
+      await Promise.all([a.unsubscribe(), b.unsubscribe()]);
     }
-    for (const agg of aggs.values) {
-      expect(agg.firstTradeId).toBe(agg.lastTradeId);
-      expect(text(agg.price)).toBe('60000');
-    }
-    expect(aggs.values.map((t) => t.firstTradeId)).toEqual(truth.map((t) => String(t.id)));
-    await Promise.all([a.unsubscribe(), b.unsubscribe()]);
   });
 
   it('ticker, mini ticker and klines of every interval carry the engine statistics', async () => {
     const md = market.adapter.marketData;
+    const engine = market.fake.handle.engine;
     const ticker = collect<Ticker>();
     const mini = collect<MiniTicker>();
     const k1m = collect<Kline>();
     const k1s = collect<Kline>();
     const k1M = collect<Kline>();
+    const candles = [
+      [k1m, '1m'],
+      [k1s, '1s'],
+      [k1M, '1M'],
+    ] as const;
+    // Statistics exist before the subscriptions, so every stream has a value to push at once.
+    market.driver.trade();
     const subs = [
       md.subscribe({ kind: 'ticker', symbol: 'BTC/USDT' }, ticker.observer),
       md.subscribe({ kind: 'miniTicker', symbol: 'BTC/USDT' }, mini.observer),
@@ -90,39 +102,62 @@ describe('market streams against the fake Binance', () => {
       md.subscribe({ kind: 'klines', symbol: 'BTC/USDT', interval: '1s' }, k1s.observer),
       md.subscribe({ kind: 'klines', symbol: 'BTC/USDT', interval: '1M' }, k1M.observer),
     ];
-    await Promise.all(subs.map((s) => s.ready));
-    market.driver.trade();
-    await waitFor(
-      () =>
-        [ticker, mini, k1m, k1s, k1M].every((c) =>
-          c.values.some(
-            (v) =>
-              text((v as { last?: unknown; close?: unknown }).last ?? (v as { close: unknown }).close) ===
-              '60000',
-          ),
-        ),
-      'statistics after a trade',
-    );
-    const t = ticker.values.at(-1) as Ticker;
-    expect(t.symbol).toBe('BTC/USDT');
-    expect(text(t.last)).toBe('60000');
-    expect(t.tradeCount).toBeGreaterThan(0);
-    expect(t.closeTime).toBeGreaterThanOrEqual(t.openTime);
-    expect(text(t.bid)).toBe(text(market.fake.handle.engine.bookTicker('BTCUSDT').bidPrice));
-    const m = mini.values.at(-1) as MiniTicker;
-    expect(text(m.high)).toBe('60000');
-    for (const [collector, interval] of [
-      [k1m, '1m'],
-      [k1s, '1s'],
-      [k1M, '1M'],
-    ] as const) {
-      const kline = collector.values.at(-1) as Kline;
-      expect(kline.interval).toBe(interval);
-      expect(kline.closeTime).toBeGreaterThan(kline.openTime);
-      expect(text(kline.close)).toBe('60000');
-      expect(kline.volume.gt(0)).toBe(true);
+    try {
+      await Promise.all(subs.map((s) => s.ready));
+      // The values pushed so far may predate the trade below (a kline stream pushes the current
+      // candle, and a candle of a new second or minute carries the last close with no volume):
+      // wait for one of each first, so that what is asserted is what the trade changed. From its
+      // first push on, the venue also sends each candle's final state when the next one begins.
+      await waitFor(
+        () => [ticker, mini, k1m, k1s, k1M].every((c) => c.values.length > 0),
+        'a first value on every stream',
+      );
+      market.driver.trade();
+      let [record] = engine.recentTrades('BTCUSDT', 1);
+      // The candle the trade landed in, once a push of it shows a trade.
+      const candleOf = (values: readonly Kline[], time: number) =>
+        values.findLast((k) => k.openTime <= time && time <= k.closeTime && k.tradeCount > 0);
+      // A 1s candle closes within the second: only a machine stalled for more than a second (no
+      // push at all while the trade's candle was open) can skip it. Then a further trade lands in
+      // a later candle, and that one is awaited instead.
+      await waitFor(() => {
+        const time = record?.time ?? 0;
+        if (candleOf(k1s.values, time)) return true;
+        if ((k1s.values.at(-1)?.openTime ?? 0) > time) {
+          market.driver.trade();
+          [record] = engine.recentTrades('BTCUSDT', 1);
+        }
+        return false;
+      }, 'the 1s candle of the trade');
+      const tradeTime = record?.time ?? 0;
+      const truth = engine.ticker24h('BTCUSDT');
+      await waitFor(
+        () =>
+          ticker.values.some((v) => v.lastTradeId === String(truth.lastId)) &&
+          mini.values.some((v) => text(v.baseVolume) === text(truth.volume)) &&
+          candles.every(([c]) => candleOf(c.values, tradeTime) !== undefined),
+        'statistics after a trade',
+      );
+      const t = ticker.values.find((v) => v.lastTradeId === String(truth.lastId)) as Ticker;
+      expect(t.symbol).toBe('BTC/USDT');
+      expect(text(t.last)).toBe('60000');
+      expect(t.tradeCount).toBeGreaterThan(0);
+      expect(t.tradeCount).toBe(truth.count);
+      expect(t.closeTime).toBeGreaterThanOrEqual(t.openTime);
+      expect(text(t.bid)).toBe(text(engine.bookTicker('BTCUSDT').bidPrice));
+      const m = mini.values.find((v) => text(v.baseVolume) === text(truth.volume)) as MiniTicker;
+      expect(text(m.high)).toBe('60000');
+      expect(text(m.last)).toBe('60000');
+      for (const [collector, interval] of candles) {
+        const kline = candleOf(collector.values, tradeTime) as Kline;
+        expect(kline.interval).toBe(interval);
+        expect(kline.closeTime).toBeGreaterThan(kline.openTime);
+        expect(text(kline.close)).toBe('60000');
+        expect(kline.volume.gt(0)).toBe(true);
+      }
+    } finally {
+      await Promise.all(subs.map((s) => s.unsubscribe()));
     }
-    await Promise.all(subs.map((s) => s.unsubscribe()));
   });
 
   it('book ticker and partial depth (5/10/20 levels, 100 and 1000 ms) match the engine book', async () => {
@@ -144,50 +179,53 @@ describe('market streams against the fake Binance', () => {
         ),
       ),
     ];
-    await Promise.all(subs.map((s) => s.ready));
-    market.driver.bookChange();
-    market.driver.trade(); // changes the best ask twice: the book ticker only pushes changes of the top
-    const engine = market.fake.handle;
-    const truthId = engine.book('BTCUSDT').lastUpdateId;
-    await waitFor(
-      () => depths.every((d) => d.c.values.some((v) => Number(v.updateId) >= truthId)),
-      'partial depth at the current update id',
-    );
-    const topId = String(engine.engine.bookTicker('BTCUSDT').updateId);
-    await waitFor(() => top.values.some((v) => v.updateId === topId), 'book ticker at the current top');
-    const book = engine.book('BTCUSDT');
-    for (const d of depths) {
-      const snapshot =
-        d.c.values.find((v) => Number(v.updateId) === book.lastUpdateId) ??
-        (d.c.values.at(-1) as OrderBookSnapshot);
-      expect(snapshot.symbol).toBe('BTC/USDT');
-      expect(snapshot.bids.map((l) => [text(l.price), text(l.quantity)])).toEqual(
-        book.bids.slice(0, d.levels).map(([p, q]) => [text(p), text(q)]),
+    try {
+      await Promise.all(subs.map((s) => s.ready));
+      market.driver.bookChange();
+      market.driver.trade(); // changes the best ask twice: the book ticker only pushes changes of the top
+      const engine = market.fake.handle;
+      const truthId = engine.book('BTCUSDT').lastUpdateId;
+      await waitFor(
+        () => depths.every((d) => d.c.values.some((v) => Number(v.updateId) >= truthId)),
+        'partial depth at the current update id',
       );
-      expect(snapshot.asks.map((l) => [text(l.price), text(l.quantity)])).toEqual(
-        book.asks.slice(0, d.levels).map(([p, q]) => [text(p), text(q)]),
+      const topId = String(engine.engine.bookTicker('BTCUSDT').updateId);
+      await waitFor(() => top.values.some((v) => v.updateId === topId), 'book ticker at the current top');
+      const book = engine.book('BTCUSDT');
+      for (const d of depths) {
+        const snapshot =
+          d.c.values.find((v) => Number(v.updateId) === book.lastUpdateId) ??
+          (d.c.values.at(-1) as OrderBookSnapshot);
+        expect(snapshot.symbol).toBe('BTC/USDT');
+        expect(snapshot.bids.map((l) => [text(l.price), text(l.quantity)])).toEqual(
+          book.bids.slice(0, d.levels).map(([p, q]) => [text(p), text(q)]),
+        );
+        expect(snapshot.asks.map((l) => [text(l.price), text(l.quantity)])).toEqual(
+          book.asks.slice(0, d.levels).map(([p, q]) => [text(p), text(q)]),
+        );
+      }
+      const best = top.values.at(-1) as BookTicker;
+      const truthTop = engine.engine.bookTicker('BTCUSDT');
+      expect([best.bid, best.bidQuantity, best.ask, best.askQuantity].map(text)).toEqual(
+        [truthTop.bidPrice, truthTop.bidQty, truthTop.askPrice, truthTop.askQty].map(text),
       );
+      // One connection carries them all, with their names as Binance knows them.
+      const [connection] = md.connections();
+      expect(md.connections()).toHaveLength(1);
+      expect([...(connection?.streams ?? [])].sort()).toEqual(
+        [
+          'btcusdt@bookTicker',
+          'btcusdt@depth5',
+          'btcusdt@depth5@100ms',
+          'btcusdt@depth10',
+          'btcusdt@depth10@100ms',
+          'btcusdt@depth20',
+          'btcusdt@depth20@100ms',
+        ].sort(),
+      );
+    } finally {
+      await Promise.all(subs.map((s) => s.unsubscribe()));
     }
-    const best = top.values.at(-1) as BookTicker;
-    const truthTop = engine.engine.bookTicker('BTCUSDT');
-    expect([best.bid, best.bidQuantity, best.ask, best.askQuantity].map(text)).toEqual(
-      [truthTop.bidPrice, truthTop.bidQty, truthTop.askPrice, truthTop.askQty].map(text),
-    );
-    // One connection carries them all, with their names as Binance knows them.
-    const [connection] = md.connections();
-    expect(md.connections()).toHaveLength(1);
-    expect([...(connection?.streams ?? [])].sort()).toEqual(
-      [
-        'btcusdt@bookTicker',
-        'btcusdt@depth5',
-        'btcusdt@depth5@100ms',
-        'btcusdt@depth10',
-        'btcusdt@depth10@100ms',
-        'btcusdt@depth20',
-        'btcusdt@depth20@100ms',
-      ].sort(),
-    );
-    await Promise.all(subs.map((s) => s.unsubscribe()));
   });
 
   it('subscribers of the same spec share one venue stream; stats count them', async () => {

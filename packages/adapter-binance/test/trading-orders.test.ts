@@ -5,6 +5,11 @@ import { type Harness, leakedSecrets, startHarness } from './trading-harness';
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
+  // The fake's simulated participants seeded the book; from here on it moves only by these tests'
+  // orders. Several tests compare the book before and after a request (or compute what a market
+  // order must take from it): a simulated order landing in between — likely on a loaded machine,
+  // where a request takes longer — is not the request's doing.
+  h.fake.handle.simulation?.pause();
 });
 afterEach(async () => {
   await h.close();

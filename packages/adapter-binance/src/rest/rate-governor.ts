@@ -7,6 +7,7 @@ import {
   silentLogger,
   systemClock,
   telemetry,
+  ValidationError,
 } from '@venuekit/core';
 import type { GateRequest, GateResponse, RequestGate } from './request-gate';
 
@@ -47,6 +48,31 @@ export interface RateGovernorOptions {
   readonly boundaryGuardMs?: number;
   /** How long a 418 without a Retry-After stops traffic (Binance's shortest ban). Default 120 000 ms. */
   readonly defaultBanMs?: number;
+  /**
+   * The share of each window that background requests leave to live ones (0 to 1): a background
+   * request is admitted only while the window stays within `1 - liveReserve` of its limit, so an
+   * order placed in the middle of a catch-up storm still finds room at once. Default 0.2.
+   */
+  readonly liveReserve?: number;
+  /**
+   * How long a background request waits behind live ones at most: after that it takes its turn
+   * with them by arrival (and may use the live reserve), so a steady flow of live requests never
+   * starves it. Default 60 000 ms (one window of Binance's request weight).
+   */
+  readonly backgroundMaxWaitMs?: number;
+}
+
+/**
+ * Which requests go first at the governor. `live`: orders, cancels, and every read a caller is
+ * waiting for. `background`: reads nobody is waiting for right now — a user data catch-up after a
+ * reconnect, the reconciliation of an order whose caller was already told its state is unknown.
+ */
+export type RequestPriority = 'live' | 'background';
+
+/** A request to the rate governor with its priority (a plain GateRequest is live). */
+export interface GovernedRequest extends GateRequest {
+  /** Default `live`. */
+  readonly priority?: RequestPriority;
 }
 
 export const BINANCE_DEFAULT_LIMITS: readonly RateLimitRule[] = [
@@ -113,6 +139,9 @@ interface Window {
 
 interface Waiter {
   readonly request: GateRequest;
+  readonly background: boolean;
+  /** When it joined the queue (local ms): its place among live requests once promoted. */
+  readonly enqueuedAt: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
   readonly onAbort?: () => void;
@@ -124,7 +153,9 @@ const HEADER = /^x-mbx-(used-weight|order-count)-(\d+)([smhd])$/;
  * The adapter's one rate governor: every REST and WebSocket API request of every user on this
  * IP passes through it. It counts request weight per IP and orders per account in the venue's
  * fixed windows, corrects its count from the `X-MBX-USED-WEIGHT-*` / `X-MBX-ORDER-COUNT-*`
- * headers, and queues a request (first in, first out) rather than exceed a limit. After a 429
+ * headers, and queues a request (first in, first out) rather than exceed a limit. Live requests
+ * go before background ones (catch-ups, reconciliations nobody waits for), which also leave
+ * `liveReserve` of each window to them and are promoted after `backgroundMaxWaitMs`. After a 429
  * it waits out `Retry-After`; after a 418 it refuses all traffic with an IpBannedError until the
  * ban ends, and reports the ban through telemetry, the log and `status()`.
  */
@@ -135,12 +166,18 @@ export class BinanceRateGovernor implements RequestGate {
   readonly #offset: () => number;
   readonly #guardMs: number;
   readonly #defaultBanMs: number;
+  /** 1 - liveReserve: the share of a window background requests may fill. */
+  readonly #backgroundShare: number;
+  readonly #backgroundMaxWaitMs: number;
   #ipWindows: Window[] = [];
   #orderRules: RateLimitRule[] = [];
   readonly #accounts = new Map<string, Window[]>();
   /** Accounts told by a -1015 with Retry-After to hold their orders until then (local ms). */
   readonly #accountBackoff = new Map<string, number>();
-  readonly #queue: Waiter[] = [];
+  /** Live requests (and promoted background ones), in arrival order. */
+  readonly #live: Waiter[] = [];
+  /** Background requests not yet promoted, in arrival order. */
+  readonly #background: Waiter[] = [];
   #timer: ReturnType<Clock['setTimeout']> | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #bannedUntil = 0;
@@ -154,6 +191,22 @@ export class BinanceRateGovernor implements RequestGate {
     this.#offset = options.offsetMs ?? (() => 0);
     this.#guardMs = options.boundaryGuardMs ?? 250;
     this.#defaultBanMs = options.defaultBanMs ?? 120_000;
+    const reserve = options.liveReserve ?? 0.2;
+    if (!(reserve >= 0 && reserve < 1)) {
+      throw new ValidationError('INVALID_PARAMETER', {
+        field: 'liveReserve',
+        rule: 'must be a number from 0 to less than 1',
+      });
+    }
+    this.#backgroundShare = 1 - reserve;
+    const maxWait = options.backgroundMaxWaitMs ?? 60_000;
+    if (!(maxWait >= 0 && Number.isFinite(maxWait))) {
+      throw new ValidationError('INVALID_PARAMETER', {
+        field: 'backgroundMaxWaitMs',
+        rule: 'must be a finite number of ms, 0 or more',
+      });
+    }
+    this.#backgroundMaxWaitMs = maxWait;
     this.configure(options.limits ?? BINANCE_DEFAULT_LIMITS);
   }
 
@@ -174,12 +227,21 @@ export class BinanceRateGovernor implements RequestGate {
     this.#pump();
   }
 
-  acquire(request: GateRequest): Promise<void> {
+  /**
+   * Waits until the request may be sent. A background request (`priority: 'background'`) waits
+   * behind every live one; a live one never waits for a background one.
+   */
+  acquire(request: GovernedRequest): Promise<void> {
     if (this.#closed) return Promise.reject(new ClosedError({ message: 'the rate governor is closed' }));
     if (request.signal?.aborted) return Promise.reject(request.signal.reason);
     const banned = this.#banError();
     if (banned) return Promise.reject(banned);
-    if (this.#queue.length === 0 && this.#admissible(request) === 'yes') {
+    const background = request.priority === 'background';
+    if (
+      this.#live.length === 0 &&
+      (!background || this.#background.length === 0) &&
+      this.#admissible(request, background) === 'yes'
+    ) {
       this.#charge(request);
       return Promise.resolve();
     }
@@ -187,14 +249,15 @@ export class BinanceRateGovernor implements RequestGate {
       const signal = request.signal;
       const onAbort = signal
         ? () => {
-            const index = this.#queue.indexOf(waiter);
-            if (index >= 0) this.#queue.splice(index, 1);
+            this.#remove(waiter);
             reject(signal.reason);
             this.#pump();
           }
         : undefined;
       const waiter: Waiter = {
         request,
+        background,
+        enqueuedAt: this.#clock.now(),
         resolve: () => {
           if (onAbort) signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -206,9 +269,14 @@ export class BinanceRateGovernor implements RequestGate {
         ...(onAbort ? { onAbort } : {}),
       };
       if (onAbort) signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(waiter);
+      (background ? this.#background : this.#live).push(waiter);
       this.#pump();
     });
+  }
+
+  /** Requests waiting now, by priority (promoted background requests count as live). */
+  queued(): { readonly live: number; readonly background: number } {
+    return { live: this.#live.length, background: this.#background.length };
   }
 
   observe(response: GateResponse): void {
@@ -244,7 +312,7 @@ export class BinanceRateGovernor implements RequestGate {
     return {
       usedWeight: weight ? this.#roll(weight, now).used : 0,
       weightLimit: weight?.rule.limit ?? 0,
-      queued: this.#queue.length,
+      queued: this.#live.length + this.#background.length,
       ...(this.#bannedUntil > local ? { bannedUntil: this.#bannedUntil } : {}),
       ...(this.#backoffUntil > local ? { backoffUntil: this.#backoffUntil } : {}),
     };
@@ -276,10 +344,13 @@ export class BinanceRateGovernor implements RequestGate {
     return window;
   }
 
-  /** Whether `amount` more fits in this window now (and in the next, within the boundary guard). */
-  #fits(window: Window, amount: number, now: number): boolean {
+  /**
+   * Whether `amount` more fits in this window now (and in the next, within the boundary guard),
+   * counting only `share` of its limit (background requests leave the rest to live ones).
+   */
+  #fits(window: Window, amount: number, now: number, share = 1): boolean {
     this.#roll(window, now);
-    const limit = window.rule.limit;
+    const limit = share === 1 ? window.rule.limit : Math.floor(window.rule.limit * share);
     // A single request heavier than the whole budget can only go into an empty window.
     if (window.used === 0 && amount > limit) return this.#nearNext(window, now) ? window.carry === 0 : true;
     if (window.used + amount > limit) return false;
@@ -296,14 +367,18 @@ export class BinanceRateGovernor implements RequestGate {
     if (this.#nearNext(window, now)) window.carry += amount;
   }
 
-  /** 'yes', 'ip' (blocked for everyone) or 'account' (only this account's order limit). */
-  #admissible(request: GateRequest): 'yes' | 'ip' | 'account' {
+  /**
+   * 'yes', 'ip' (blocked for everyone of its priority) or 'account' (only this account's order
+   * limit). A background request may fill each IP window only up to the background share.
+   */
+  #admissible(request: GateRequest, background = false): 'yes' | 'ip' | 'account' {
     const local = this.#clock.now();
     if (this.#backoffUntil > local || this.#bannedUntil > local) return 'ip';
     const now = local + this.#offset();
+    const share = background ? this.#backgroundShare : 1;
     for (const window of this.#ipWindows) {
       const amount = window.rule.type === 'RAW_REQUESTS' ? 1 : request.weight;
-      if (!this.#fits(window, amount, now)) return 'ip';
+      if (!this.#fits(window, amount, now, share)) return 'ip';
     }
     if (request.kind === 'order' && request.account !== undefined) {
       const heldUntil = this.#accountBackoff.get(request.account);
@@ -459,11 +534,32 @@ export class BinanceRateGovernor implements RequestGate {
   }
 
   #rejectAll(error: unknown): void {
-    const waiters = this.#queue.splice(0);
+    const waiters = [...this.#live.splice(0), ...this.#background.splice(0)];
     for (const waiter of waiters) waiter.reject(error);
   }
 
-  /** Admits what fits, in order; schedules itself for when the head may fit. */
+  #remove(waiter: Waiter): void {
+    for (const queue of [this.#live, this.#background]) {
+      const index = queue.indexOf(waiter);
+      if (index >= 0) queue.splice(index, 1);
+    }
+  }
+
+  /** Background requests that waited `backgroundMaxWaitMs` join the live ones, by arrival. */
+  #promote(local: number): void {
+    const background = this.#background;
+    while (background.length > 0 && local - background[0]!.enqueuedAt >= this.#backgroundMaxWaitMs) {
+      const waiter = background.shift()!;
+      let at = this.#live.length;
+      while (at > 0 && this.#live[at - 1]!.enqueuedAt > waiter.enqueuedAt) at--;
+      this.#live.splice(at, 0, waiter);
+    }
+  }
+
+  /**
+   * Admits what fits: live requests first, in order, then — unless a live one is held by the IP's
+   * budget — background ones within their share. Schedules itself for when a head may fit.
+   */
   #pump(): void {
     if (this.#closed) return;
     const banned = this.#banError();
@@ -471,12 +567,21 @@ export class BinanceRateGovernor implements RequestGate {
       this.#rejectAll(banned);
       return;
     }
+    this.#promote(this.#clock.now());
+    let blockedByIp = this.#admit(this.#live, false);
+    if (!blockedByIp) blockedByIp = this.#admit(this.#background, true);
+    if (this.#live.length > 0 || this.#background.length > 0) this.#schedule();
+    else this.#clearTimer();
+  }
+
+  /** Admits the queue's requests that fit, in order; true if one is held by the IP's budget. */
+  #admit(queue: Waiter[], background: boolean): boolean {
     let blockedByIp = false;
-    for (let i = 0; i < this.#queue.length; ) {
-      const waiter = this.#queue[i]!;
-      const verdict = blockedByIp ? 'ip' : this.#admissible(waiter.request);
+    for (let i = 0; i < queue.length; ) {
+      const waiter = queue[i]!;
+      const verdict = blockedByIp ? 'ip' : this.#admissible(waiter.request, background);
       if (verdict === 'yes') {
-        this.#queue.splice(i, 1);
+        queue.splice(i, 1);
         this.#charge(waiter.request);
         waiter.resolve();
         continue;
@@ -485,8 +590,7 @@ export class BinanceRateGovernor implements RequestGate {
       if (verdict === 'ip') blockedByIp = true;
       i++;
     }
-    if (this.#queue.length > 0) this.#schedule();
-    else this.#clearTimer();
+    return blockedByIp;
   }
 
   #schedule(): void {
@@ -497,7 +601,7 @@ export class BinanceRateGovernor implements RequestGate {
     else {
       // The next boundary of any window in play, or the end of its boundary guard.
       const windows = [...this.#ipWindows];
-      for (const waiter of this.#queue) {
+      for (const waiter of [...this.#live, ...this.#background]) {
         if (waiter.request.kind === 'order' && waiter.request.account !== undefined) {
           windows.push(...this.#accountWindows(waiter.request.account));
           const heldUntil = this.#accountBackoff.get(waiter.request.account);
@@ -512,6 +616,9 @@ export class BinanceRateGovernor implements RequestGate {
         if (candidate < at) at = candidate;
       }
     }
+    // The oldest background request's promotion.
+    const oldest = this.#background[0];
+    if (oldest !== undefined) at = Math.min(at, oldest.enqueuedAt + this.#backgroundMaxWaitMs);
     if (!Number.isFinite(at)) at = local + 1000;
     if (this.#timer !== undefined && at >= this.#timerAt) return;
     this.#clearTimer();

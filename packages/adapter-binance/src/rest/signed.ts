@@ -11,6 +11,7 @@ import {
 import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, encodeParams, signatureParam } from '../credentials';
 import { BinanceHttpClient, type BinanceHttpResponse } from './http';
+import type { GovernedRequest, RequestPriority } from './rate-governor';
 import type { RequestGate } from './request-gate';
 import { linkSignals } from './signals';
 
@@ -32,6 +33,11 @@ export interface SignedRequest {
   readonly weight: number;
   /** Default `read`; placements count against the account's order limits. */
   readonly kind?: 'read' | 'order' | 'cancel';
+  /**
+   * `background` for a read nobody is waiting for now (a user data catch-up, a reconciliation the
+   * caller gave up on): it waits behind live requests at the rate governor. Default `live`.
+   */
+  readonly priority?: RequestPriority;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
   /**
@@ -64,7 +70,7 @@ export interface BinanceSignedClientOptions {
   readonly timeoutMs?: number;
   readonly exchange?: string;
   readonly logger?: Logger;
-  /** A ky instance to send with (e.g. with hooks); default the global ky. */
+  /** A ky instance to send with (e.g. with hooks); default ky over `nodeHttpFetch`. */
   readonly ky?: KyInstance;
   /**
    * The account's lifetime: once aborted, requests still waiting at the rate governor (or for
@@ -156,13 +162,15 @@ export class BinanceSignedClient {
     const kind = request.kind ?? 'read';
     this.#assertOpen(request);
     const linked = linkSignals([request.signal, this.#lifetime]);
+    const admission: GovernedRequest = {
+      weight: request.weight,
+      kind,
+      account: this.#account,
+      ...(request.priority === 'background' ? { priority: 'background' } : {}),
+      ...(linked.signal === undefined ? {} : { signal: linked.signal }),
+    };
     try {
-      await this.#gate.acquire({
-        weight: request.weight,
-        kind,
-        account: this.#account,
-        ...(linked.signal === undefined ? {} : { signal: linked.signal }),
-      });
+      await this.#gate.acquire(admission);
     } catch (error) {
       this.#assertOpen(request);
       throw error;
