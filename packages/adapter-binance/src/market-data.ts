@@ -46,7 +46,16 @@ import {
   parseTrade,
   type TradeDecimalCaches,
 } from './parsing/market-data';
-import { isWireAggTrade, isWireDepthHeader, isWireTrade } from './parsing/wire-checks';
+import {
+  isWireAggTrade,
+  isWireBookTicker,
+  isWireDepthHeader,
+  isWireKline,
+  isWireMiniTicker,
+  isWirePartialDepth,
+  isWireTicker,
+  isWireTrade,
+} from './parsing/wire-checks';
 import type { BinancePublicApi, SymbolResolver } from './rest/public';
 import type { ConnectionAttemptBudget, WsReconnectEvent } from './ws/connection';
 import type { StreamSink, SubscribeMode } from './ws/stream-connection';
@@ -317,9 +326,12 @@ function safeStatus<T>(observer: StreamObserver<T>, status: StreamStatus, route:
  * Streams whose messages each carry the full current value (tickers, klines,
  * book ticker, partial depth). During a rotation both connections deliver the
  * same messages: an older one is dropped, and so is an equal one from the
- * other connection.
+ * other connection. A payload is checked (parsing/wire-checks) before its
+ * ordering key is read: a broken one is a counted discard, and cannot hold back
+ * the real messages after it with a huge event time or update id.
  */
 class SnapshotRoute<W, T> extends Route<T> {
+  readonly #isValid: (payload: unknown) => payload is W;
   readonly #parse: (w: W, symbol: UnifiedSymbol, receivedAt: number) => T;
   readonly #order: (w: W) => number;
   #lastKey = Number.NEGATIVE_INFINITY;
@@ -328,16 +340,22 @@ class SnapshotRoute<W, T> extends Route<T> {
   constructor(
     described: Described,
     ctx: RouteContext,
+    isValid: (payload: unknown) => payload is W,
     parse: (w: W, symbol: UnifiedSymbol, receivedAt: number) => T,
     order: (w: W) => number,
   ) {
     super(described, ctx);
+    this.#isValid = isValid;
     this.#parse = parse;
     this.#order = order;
   }
 
   data(payload: unknown, receivedAt: number, source: number): void {
-    const w = payload as W;
+    if (!this.#isValid(payload)) {
+      this.discard('malformed payload');
+      return;
+    }
+    const w = payload;
     const key = this.#order(w);
     if (key < this.#lastKey || (key === this.#lastKey && source !== this.#lastSource)) return;
     let value: T;
@@ -628,6 +646,9 @@ class BookRoute extends Route<OrderBookUpdate> {
   readonly sync: BinanceBookSync;
   // When the diff being handed to the sync arrived (its `accepted` ticks the statistics with it).
   #receivedAt = 0;
+  // From a `stale` status to the next `resynced`: the book is being rebuilt (for stats()).
+  #staleSince: number | undefined;
+  #staleReason = '';
 
   constructor(described: Described, ctx: RouteContext) {
     super(described, ctx);
@@ -644,7 +665,13 @@ class BookRoute extends Route<OrderBookUpdate> {
       fetchSnapshot: (limit, signal) => ctx.api.getDepth(described.native, limit, signal),
       listener: {
         update: (update) => this.emit(update),
-        status: (status) => this.emitStatus(status),
+        status: (status) => {
+          if (status.type === 'stale') {
+            this.#staleSince = ctx.clock.now();
+            this.#staleReason = status.reason;
+          } else if (status.type === 'resynced') this.#staleSince = undefined;
+          this.emitStatus(status);
+        },
         failed: (error) => this.rejected(error),
         accepted: () => this.tick(this.#receivedAt),
         malformed: () => this.discard('malformed depth update'),
@@ -654,6 +681,14 @@ class BookRoute extends Route<OrderBookUpdate> {
 
   override get resyncs(): number {
     return this.sync.resyncs;
+  }
+
+  override stats(): StreamStats {
+    const stats = super.stats();
+    if (this.#staleSince !== undefined) {
+      return { ...stats, sync: 'stale', staleSince: this.#staleSince, staleReason: this.#staleReason };
+    }
+    return { ...stats, sync: this.sync.snapshots === 0 ? 'syncing' : 'synced' };
   }
 
   data(payload: unknown, receivedAt: number, _source: number): void {
@@ -867,20 +902,34 @@ export class BinanceMarketDataClient implements MarketDataStreamClient {
       case 'orderBook':
         return new BookRoute(d, ctx) as Route<unknown>;
       case 'ticker':
-        return new SnapshotRoute<WireTicker, Ticker>(d, ctx, parseTicker, (w) => w.E) as Route<unknown>;
+        return new SnapshotRoute<WireTicker, Ticker>(
+          d,
+          ctx,
+          isWireTicker,
+          parseTicker,
+          (w) => w.E,
+        ) as Route<unknown>;
       case 'miniTicker':
         return new SnapshotRoute<WireMiniTicker, MiniTicker>(
           d,
           ctx,
+          isWireMiniTicker,
           parseMiniTicker,
           (w) => w.E,
         ) as Route<unknown>;
       case 'klines':
-        return new SnapshotRoute<WireKline, Kline>(d, ctx, parseKline, (w) => w.E) as Route<unknown>;
+        return new SnapshotRoute<WireKline, Kline>(
+          d,
+          ctx,
+          isWireKline,
+          parseKline,
+          (w) => w.E,
+        ) as Route<unknown>;
       case 'bookTicker':
         return new SnapshotRoute<WireBookTicker, BookTicker>(
           d,
           ctx,
+          isWireBookTicker,
           parseBookTicker,
           (w) => w.u,
         ) as Route<unknown>;
@@ -888,6 +937,7 @@ export class BinanceMarketDataClient implements MarketDataStreamClient {
         return new SnapshotRoute<WirePartialDepth, OrderBookSnapshot>(
           d,
           ctx,
+          isWirePartialDepth,
           parseDepthSnapshot,
           (w) => w.lastUpdateId,
         ) as Route<unknown>;

@@ -170,6 +170,13 @@ export interface ConnectionInfo {
   readonly messagesReceived: number;
 }
 
+/**
+ * Whether the data of a stream built from a snapshot (a local order book) can be trusted:
+ * `syncing` until it is first built, `synced` while it can be, `stale` from a `stale` status to the
+ * next `resynced` (being rebuilt), however many messages arrive meanwhile.
+ */
+export type StreamSyncState = 'syncing' | 'synced' | 'stale';
+
 export interface StreamStats {
   readonly key: string;
   readonly exchange: ExchangeId;
@@ -185,6 +192,12 @@ export interface StreamStats {
   readonly messages: number;
   readonly reconnects: number;
   readonly resyncs: number;
+  /** Reported by streams built from a snapshot (a local order book); absent for the others. */
+  readonly sync?: StreamSyncState;
+  /** While `sync` is `stale`: since when, epoch ms. */
+  readonly staleSince?: number;
+  /** While `sync` is `stale`: the reason of the `stale` status. */
+  readonly staleReason?: string;
 }
 
 export interface MarketDataStreamClient {

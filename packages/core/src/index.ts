@@ -74,6 +74,7 @@ export {
   type StreamSpec,
   type StreamSpecOf,
   type StreamStats,
+  type StreamSyncState,
   type StreamStatus,
   type TradingClient,
   type UpdateSpeedMs,
