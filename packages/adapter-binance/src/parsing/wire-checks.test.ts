@@ -1,9 +1,21 @@
 import { OrderBook } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
 import {
+  bookTickerEvent,
+  klineEvent,
+  miniTickerEvent,
+  partialDepthEvent,
+  tickerEvent,
+} from './fixtures/streams';
+import {
   isWireAggTrade,
+  isWireBookTicker,
   isWireDepthHeader,
   isWireDepthUpdate,
+  isWireKline,
+  isWireMiniTicker,
+  isWirePartialDepth,
+  isWireTicker,
   isWireTrade,
   isWireUserEvent,
 } from './wire-checks';
@@ -73,6 +85,50 @@ describe('stream payload checks', () => {
     expect(isWireDepthUpdate({ ...DEPTH, b: [['0.0024']] })).toBe(false);
     expect(isWireDepthUpdate({ ...DEPTH, a: [['0.0026', '-1']] })).toBe(false);
     expect(isWireDepthUpdate({ ...DEPTH, b: 'none' })).toBe(false);
+  });
+});
+
+describe('checks of the streams that carry a whole value', () => {
+  it('accept the documented payloads, extra fields, a falling price, no trades yet and an empty side', () => {
+    expect(isWireTicker(tickerEvent)).toBe(true);
+    expect(isWireTicker({ ...tickerEvent, p: '-0.0015', P: '-37.50', F: -1, L: -1, n: 0, extra: [1] })).toBe(
+      true,
+    );
+    expect(isWireMiniTicker(miniTickerEvent)).toBe(true);
+    expect(isWireBookTicker(bookTickerEvent)).toBe(true);
+    expect(isWireBookTicker({ ...bookTickerEvent, a: '0.00000000', A: '0.00000000' })).toBe(true);
+    expect(isWireKline(klineEvent)).toBe(true);
+    expect(isWireKline({ ...klineEvent, k: { ...klineEvent.k, f: -1, L: -1, n: 0, x: true } })).toBe(true);
+    expect(isWirePartialDepth(partialDepthEvent)).toBe(true);
+    expect(isWirePartialDepth({ ...partialDepthEvent, bids: [], asks: [] })).toBe(true);
+  });
+
+  it('refuse a missing or mistyped field, NaN, a sign where none may be, a broken kline', () => {
+    const { E: _time, ...noTime } = tickerEvent;
+    for (const broken of [
+      noTime,
+      { ...tickerEvent, c: 'NaN' },
+      { ...tickerEvent, c: '-0.0025' },
+      { ...tickerEvent, p: '--1' },
+      { ...tickerEvent, p: '-' },
+      { ...tickerEvent, P: 250 },
+      { ...tickerEvent, F: -2 },
+      { ...tickerEvent, n: 1.5 },
+      { ...tickerEvent, E: 2 ** 53 + 2 },
+      null,
+    ]) {
+      expect(isWireTicker(broken)).toBe(false);
+    }
+    expect(isWireMiniTicker({ ...miniTickerEvent, v: 'Infinity' })).toBe(false);
+    expect(isWireMiniTicker({ ...miniTickerEvent, E: '1672515782136' })).toBe(false);
+    expect(isWireBookTicker({ ...bookTickerEvent, u: -1 })).toBe(false);
+    expect(isWireBookTicker({ ...bookTickerEvent, b: '1e400' })).toBe(false);
+    expect(isWireKline({ ...klineEvent, k: { ...klineEvent.k, i: '7m' } })).toBe(false);
+    expect(isWireKline({ ...klineEvent, k: { ...klineEvent.k, T: 1 } })).toBe(false);
+    expect(isWireKline({ ...klineEvent, k: { ...klineEvent.k, x: 'false' } })).toBe(false);
+    expect(isWireKline({ ...klineEvent, k: null })).toBe(false);
+    expect(isWirePartialDepth({ ...partialDepthEvent, bids: [['0', '10']] })).toBe(false);
+    expect(isWirePartialDepth({ ...partialDepthEvent, lastUpdateId: '160' })).toBe(false);
   });
 });
 

@@ -1,4 +1,14 @@
-import type { WireAggTrade, WireDepthUpdate, WireTrade } from '../ws/wire';
+import { KLINE_INTERVALS } from '@venuekit/core';
+import type {
+  WireAggTrade,
+  WireBookTicker,
+  WireDepthUpdate,
+  WireKline,
+  WireMiniTicker,
+  WirePartialDepth,
+  WireTicker,
+  WireTrade,
+} from '../ws/wire';
 
 /**
  * Shape checks of the stream payloads whose ids drive sequencing (trades, aggregate trades, diff
@@ -18,14 +28,23 @@ function isCount(value: unknown): value is number {
  * `positive`, not zero either (a price or a traded quantity).
  */
 function isDecimalText(value: unknown, positive: boolean): value is string {
-  if (typeof value !== 'string') return false;
+  return typeof value === 'string' && isDecimalFrom(value, 0, positive);
+}
+
+/** A decimal that may be negative (a price change, a balance delta): an optional `-`, then plain decimal text. */
+function isSignedDecimalText(value: unknown): value is string {
+  return typeof value === 'string' && isDecimalFrom(value, value.charCodeAt(0) === 45 ? 1 : 0, false);
+}
+
+/** Whether `value` from `start` on is plain decimal text; reads it in place (no slice). */
+function isDecimalFrom(value: string, start: number, positive: boolean): boolean {
   const length = value.length;
-  if (length === 0 || length > 64) return false;
+  if (length <= start || length > 64) return false;
   // One subtraction and one unsigned comparison per character: this runs for every price and
   // quantity of every frame.
   let point = -1;
   let digits = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = start; i < length; i++) {
     const digit = value.charCodeAt(i) - 48;
     if (digit >>> 0 <= 9) {
       digits |= digit;
@@ -35,7 +54,7 @@ function isDecimalText(value: unknown, positive: boolean): value is string {
       return false;
     }
   }
-  if (point === 0 || point === length - 1) return false;
+  if (point === start || point === length - 1) return false;
   return digits !== 0 || !positive;
 }
 
@@ -105,6 +124,112 @@ export function isWireDepthHeader(w: unknown): w is WireDepthUpdate {
   );
 }
 
+// ---------------------------------------------------------------------------
+// Streams whose every message is the whole current value (tickers, klines, book ticker, partial
+// depth). Unchecked, a broken one was delivered with NaN, negative or missing values, or (with a
+// huge event time or update id) made every later real message look older and be dropped.
+
+/** An id where -1 means "none": `t`, `g` of an execution report, a ticker's `F`, `L` before any trade. */
+function isIdOrNone(value: unknown): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= -1;
+}
+
+// web-socket-streams.md "Individual Symbol Ticker Streams": {"e":"24hrTicker","E":1672515782136,"s":"BNBBTC",
+// "p":"0.0015","P":"250.00","w":"0.0018","x":"0.0009","c":"0.0025","Q":"10","b":"0.0024","B":"10","a":"0.0026",
+// "A":"100","o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18","O":0,"C":86400000,"F":0,"L":18150,"n":18151}
+export function isWireTicker(w: unknown): w is WireTicker {
+  if (typeof w !== 'object' || w === null) return false;
+  const t = w as Record<string, unknown>;
+  return (
+    isCount(t.E) &&
+    isSignedDecimalText(t.p) &&
+    isSignedDecimalText(t.P) &&
+    isDecimalText(t.w, false) &&
+    isDecimalText(t.c, false) &&
+    isDecimalText(t.Q, false) &&
+    isDecimalText(t.b, false) &&
+    isDecimalText(t.B, false) &&
+    isDecimalText(t.a, false) &&
+    isDecimalText(t.A, false) &&
+    isDecimalText(t.o, false) &&
+    isDecimalText(t.h, false) &&
+    isDecimalText(t.l, false) &&
+    isDecimalText(t.v, false) &&
+    isDecimalText(t.q, false) &&
+    isCount(t.O) &&
+    isCount(t.C) &&
+    isIdOrNone(t.F) &&
+    isIdOrNone(t.L) &&
+    isCount(t.n)
+  );
+}
+
+// web-socket-streams.md "Individual Symbol Mini Ticker Stream": {"e":"24hrMiniTicker","E":1672515782136,
+// "s":"BNBBTC","c":"0.0025","o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18"}
+export function isWireMiniTicker(w: unknown): w is WireMiniTicker {
+  if (typeof w !== 'object' || w === null) return false;
+  const t = w as Record<string, unknown>;
+  return (
+    isCount(t.E) &&
+    isDecimalText(t.c, false) &&
+    isDecimalText(t.o, false) &&
+    isDecimalText(t.h, false) &&
+    isDecimalText(t.l, false) &&
+    isDecimalText(t.v, false) &&
+    isDecimalText(t.q, false)
+  );
+}
+
+// web-socket-streams.md "Individual Symbol Book Ticker Streams": {"u":400900217,"s":"BNBUSDT",
+// "b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"} (an empty side is "0.00000000")
+export function isWireBookTicker(w: unknown): w is WireBookTicker {
+  if (typeof w !== 'object' || w === null) return false;
+  const t = w as Record<string, unknown>;
+  return (
+    isCount(t.u) &&
+    isDecimalText(t.b, false) &&
+    isDecimalText(t.B, false) &&
+    isDecimalText(t.a, false) &&
+    isDecimalText(t.A, false)
+  );
+}
+
+const KLINE_INTERVAL_NAMES: ReadonlySet<unknown> = new Set(KLINE_INTERVALS);
+
+// web-socket-streams.md "Kline/Candlestick Streams": {"e":"kline","E":1672515782136,"s":"BNBBTC","k":{
+// "t":1672515780000,"T":1672515839999,"s":"BNBBTC","i":"1m","f":100,"L":200,"o":"0.0010","c":"0.0020",
+// "h":"0.0025","l":"0.0015","v":"1000","n":100,"x":false,"q":"1.0000","V":"500","Q":"0.500","B":"123456"}}
+export function isWireKline(w: unknown): w is WireKline {
+  if (typeof w !== 'object' || w === null) return false;
+  const e = w as Record<string, unknown>;
+  const kline = e.k;
+  if (!isCount(e.E) || typeof kline !== 'object' || kline === null) return false;
+  const k = kline as Record<string, unknown>;
+  return (
+    isCount(k.t) &&
+    isCount(k.T) &&
+    (k.T as number) >= (k.t as number) &&
+    KLINE_INTERVAL_NAMES.has(k.i) &&
+    isDecimalText(k.o, false) &&
+    isDecimalText(k.h, false) &&
+    isDecimalText(k.l, false) &&
+    isDecimalText(k.c, false) &&
+    isDecimalText(k.v, false) &&
+    isDecimalText(k.q, false) &&
+    isDecimalText(k.V, false) &&
+    isDecimalText(k.Q, false) &&
+    isCount(k.n) &&
+    typeof k.x === 'boolean'
+  );
+}
+
+// web-socket-streams.md "Partial Book Depth Streams": {"lastUpdateId":160,"bids":[["0.0024","10"]],"asks":[["0.0026","100"]]}
+export function isWirePartialDepth(w: unknown): w is WirePartialDepth {
+  if (typeof w !== 'object' || w === null) return false;
+  const d = w as Record<string, unknown>;
+  return isCount(d.lastUpdateId) && isDepthLevels(d.bids) && isDepthLevels(d.asks);
+}
+
 const SIDES: ReadonlySet<unknown> = new Set(['BUY', 'SELL']);
 const ORDER_TYPES: ReadonlySet<unknown> = new Set([
   'LIMIT',
@@ -136,11 +261,6 @@ const ORDER_STATUSES: ReadonlySet<unknown> = new Set([
   'EXPIRED',
   'EXPIRED_IN_MATCH',
 ]);
-
-/** An id or list id where -1 means "none" (`t`, `g`). */
-function isIdOrNone(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= -1;
-}
 
 // user-data-stream.md "Order Update": {"e":"executionReport","E":1499405658658,"s":"ETHBTC","c":"mUvoqJxFIILMdfAW5iGSOW",
 // "S":"BUY","o":"LIMIT","f":"GTC","q":"1.00000000","p":"0.10264410","P":"0.00000000","g":-1,"C":"","x":"NEW","X":"NEW",
@@ -200,14 +320,7 @@ function isAccountPosition(p: Record<string, unknown>): boolean {
 
 // user-data-stream.md "Balance Update": {"e":"balanceUpdate","E":1573200697110,"a":"BTC","d":"100.00000000","T":1573200697068}
 function isBalanceUpdate(b: Record<string, unknown>): boolean {
-  const delta = b.d;
-  return (
-    isCount(b.E) &&
-    typeof b.a === 'string' &&
-    b.a.length > 0 &&
-    typeof delta === 'string' &&
-    isDecimalText(delta.startsWith('-') ? delta.slice(1) : delta, false)
-  );
+  return isCount(b.E) && typeof b.a === 'string' && b.a.length > 0 && isSignedDecimalText(b.d);
 }
 
 /**

@@ -48,9 +48,35 @@ export const junkValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /**
+ * The payload with one field removed or replaced; a dotted name (`k.o`) reaches into a nested
+ * object, which is copied, not changed.
+ */
+export function withField(
+  payload: Record<string, unknown>,
+  name: string,
+  value: unknown,
+): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...payload };
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    const outer = name.slice(0, dot);
+    const inner = data[outer];
+    data[outer] = withField(
+      typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : {},
+      name.slice(dot + 1),
+      value,
+    );
+    return data;
+  }
+  if (value === 'delete') delete data[name];
+  else data[name] = value;
+  return data;
+}
+
+/**
  * Mutations that break a payload for sure: a field the adapter reads removed or given a value it
- * must refuse (`valid` says which values it may accept), the payload replaced by something else,
- * or the stream name garbled.
+ * must refuse (`valid` says which values it may accept; a dotted name is a nested field), the
+ * payload replaced by something else, or the stream name garbled.
  */
 export function mutate(
   fields: Readonly<Record<string, (value: unknown) => boolean>>,
@@ -62,12 +88,7 @@ export function mutate(
     .map(
       ([name, value]): Mutation => ({
         describe: value === 'delete' ? `${name} removed` : `${name} = ${JSON.stringify(value)}`,
-        frame: (stream, payload) => {
-          const data: Record<string, unknown> = { ...payload };
-          if (value === 'delete') delete data[name];
-          else data[name] = value;
-          return JSON.stringify({ stream, data });
-        },
+        frame: (stream, payload) => JSON.stringify({ stream, data: withField(payload, name, value) }),
       }),
     );
   const envelope = fc.oneof(
