@@ -39,6 +39,7 @@ export {
   type MarketDataHealth,
   type RateLimitsHealth,
   type Readiness,
+  type ResyncingStream,
   type StaleStream,
   type SystemHealth,
   type TradingSystemHealth,

@@ -53,22 +53,53 @@ export interface StaleStream {
   readonly exchange: ExchangeId;
   readonly symbol: string;
   readonly kind: StreamKind;
+  /**
+   * `quiet`: no message for longer than the threshold; `resyncing`: reported by its adapter as being
+   * rebuilt (a local order book after a gap or a reconnect) for longer than the threshold;
+   * `syncing`: not built for longer than the threshold since it was subscribed.
+   */
+  readonly cause: 'quiet' | 'resyncing' | 'syncing';
   /** Time since the last message (or since subscribing, before the first one), ms. */
   readonly quietMs: number;
   readonly thresholdMs: number;
   /** False when the stream never delivered a message since it was subscribed. */
   readonly everReceived: boolean;
+  /** While its adapter reports the data untrustworthy (being rebuilt or not yet built): for how long, ms. */
+  readonly unsyncedMs?: number;
+  /** Why it is being rebuilt, as its adapter says (`gap`, `crossed`, `disconnected: …`). */
+  readonly reason?: string;
+}
+
+/** A stream its adapter reports as being rebuilt (a local order book), for no longer than its threshold yet. */
+export interface ResyncingStream {
+  readonly key: string;
+  readonly exchange: ExchangeId;
+  readonly symbol: string;
+  readonly kind: StreamKind;
+  /** How long it has been rebuilt, ms. */
+  readonly resyncingMs: number;
+  /** Beyond this it counts as stale. */
+  readonly thresholdMs: number;
+  readonly reason?: string;
 }
 
 /** `marketData`: freshness of every subscribed market-data stream. */
 export interface MarketDataHealth extends ComponentHealth {
   readonly streams: number;
+  /** Neither stale nor resyncing. */
   readonly fresh: number;
   readonly stale: number;
-  /** Subscribed, within their threshold, but no message yet. Counted as fresh. */
+  /** Being rebuilt (not fresh, whatever frames arrive), for less than their threshold so far. */
+  readonly resyncing: number;
+  /**
+   * Subscribed, within their threshold, but no message yet (for a book: not built yet). Counted as
+   * fresh.
+   */
   readonly awaitingFirstMessage: number;
   /** The stalest streams first, at most 20. */
   readonly staleStreams: readonly StaleStream[];
+  /** The longest rebuilding streams first, at most 20. */
+  readonly resyncingStreams: readonly ResyncingStream[];
 }
 
 export interface ExchangeRateLimit {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClockSkewHealth, RateLimitsHealth } from '../src/types';
+import type { ClockSkewHealth, MarketDataHealth, RateLimitsHealth } from '../src/types';
 import { getJson, getText, type Rig, startRig, waitFor } from './support/fault-harness';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text';
 
@@ -95,6 +95,109 @@ describe('market data freshness, with a stalled stream', () => {
       'both books to flow again',
     );
     expect((await getJson(`${url}/ready`)).status).toBe(200);
+  });
+});
+
+describe('market data freshness, with a local order book being rebuilt', () => {
+  it('is degraded while the book resyncs though its diffs keep arriving, unhealthy once that lasts past the threshold, healthy when it is whole again', {
+    timeout: 120_000,
+  }, async () => {
+    rig = await startRig({
+      binance: {
+        streams: { ...PATIENT_STREAMS, reorderWindowMs: 50 },
+        // A small snapshot (weight 5), retried quickly: the rebuild waits on the fault, not on backoff.
+        orderBook: { snapshotLimit: 100, resyncInitialDelayMs: 20, resyncMaxDelayMs: 300 },
+      },
+      // The simulated market keeps the book moving, so depth diffs keep coming throughout.
+      fake: {
+        simulation: { rate: 50, symbols: ['BTCUSDT'] },
+        streamTimings: { fastMs: 20, slowMs: 100 },
+        limits: { pingIntervalMs: 600_000 },
+      },
+      health: { marketData: { staleAfterMs: { orderBook: 4_000 } } },
+    });
+    const { adapter, health, fake, url } = rig;
+    const sub = adapter.marketData.subscribe(
+      { kind: 'orderBook', symbol: 'BTC/USDT', updateSpeedMs: 100 },
+      { next: () => {} },
+    );
+    await sub.ready;
+    await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status === 'healthy' && h.fresh === 1 && h.awaitingFirstMessage === 0,
+      'the book to be built',
+    );
+    const bookStats = () => adapter.marketData.streamStats().find((s) => s.kind === 'orderBook');
+    expect(bookStats()?.sync).toBe('synced');
+
+    // Every snapshot request fails, so the book cannot be rebuilt; then one diff goes missing.
+    const snapshots = fake.handle.faults.failRequests({
+      endpoint: '/api/v3/depth',
+      times: Number.POSITIVE_INFINITY,
+      action: { type: 'error', status: 503 },
+    });
+    fake.handle.faults.depthGap('BTCUSDT');
+    const degraded = (await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status !== 'healthy',
+      'the book to be found resyncing',
+    )) as MarketDataHealth;
+    expect(degraded).toMatchObject({ status: 'degraded', streams: 1, fresh: 0, stale: 0, resyncing: 1 });
+    expect(degraded.resyncingStreams).toEqual([
+      expect.objectContaining({ kind: 'orderBook', symbol: 'BTC/USDT', reason: 'gap', thresholdMs: 4_000 }),
+    ]);
+    let http = await getJson(`${url}/health`);
+    expect(http.status).toBe(200);
+    expect(http.body).toMatchObject({
+      status: 'degraded',
+      reason: { rule: 'R4', causes: ['marketData'] },
+      components: { marketData: { status: 'degraded', resyncing: 1, fresh: 0 } },
+    });
+    expect((await getJson(`${url}/ready`)).status).toBe(200);
+
+    // Diffs keep arriving while the book is rebuilt: frames alone would have called it fresh.
+    const messages = bookStats()?.messages ?? 0;
+    await waitFor(
+      () => bookStats()?.messages ?? 0,
+      (n) => n > messages + 5,
+      'diffs to keep arriving during the rebuild',
+    );
+    const unhealthy = (await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status === 'unhealthy',
+      'the rebuild to outlast the threshold',
+    )) as MarketDataHealth;
+    expect(unhealthy).toMatchObject({ streams: 1, fresh: 0, stale: 1, resyncing: 0 });
+    const entry = unhealthy.staleStreams[0];
+    expect(entry).toMatchObject({ cause: 'resyncing', reason: 'gap', everReceived: true });
+    expect(entry?.unsyncedMs).toBeGreaterThan(4_000);
+    expect(entry?.quietMs).toBeLessThan(4_000);
+    expect(snapshots.hits).toBeGreaterThan(1);
+    http = await getJson(`${url}/health`);
+    expect(http.status).toBe(503);
+    expect(http.body).toMatchObject({
+      status: 'unhealthy',
+      reason: { rule: 'R2', causes: ['marketData'] },
+      components: { marketData: { status: 'unhealthy', stale: 1 } },
+    });
+    const component = await getJson(`${url}/health/marketData`);
+    expect(component.status).toBe(503);
+    expect(component.body).toMatchObject({
+      component: 'marketData',
+      staleStreams: [expect.objectContaining({ cause: 'resyncing', reason: 'gap' })],
+    });
+    expect((await getJson(`${url}/ready`)).status).toBe(503);
+
+    snapshots.remove();
+    await waitFor(
+      () => health.checkComponent('marketData'),
+      (h) => h.status === 'healthy' && h.fresh === 1,
+      'the book to be rebuilt',
+    );
+    expect(bookStats()?.sync).toBe('synced');
+    expect(bookStats()?.resyncs).toBeGreaterThanOrEqual(1);
+    expect((await getJson(`${url}/ready`)).status).toBe(200);
+    await sub.unsubscribe();
   });
 });
 

@@ -125,6 +125,7 @@ describe('marketData freshness', () => {
         exchange: 'test',
         symbol: 'BTC/USDT',
         kind: 'ticker',
+        cause: 'quiet',
         quietMs: 11_000,
         thresholdMs: DEFAULT_STALE_AFTER_MS.ticker,
         everReceived: true,
@@ -153,6 +154,100 @@ describe('marketData freshness', () => {
     const s = snap({ streams: [stream('x', { kind: 'trades', lastMessageAt: NOW - 2_000 })] });
     expect(checkMarketData(s, NOW).status).toBe('healthy');
     expect(checkMarketData(s, NOW, { staleAfterMs: { trades: 1_500 } }).status).toBe('unhealthy');
+  });
+
+  it('does not count a book being rebuilt as fresh, though its diffs keep arriving: degraded, listed with its reason', () => {
+    const health = checkMarketData(
+      snap({
+        streams: [
+          stream('btcusdt@depth', {
+            kind: 'orderBook',
+            lastMessageAt: NOW - 100,
+            sync: 'stale',
+            staleSince: NOW - 2_000,
+            staleReason: 'gap',
+          }),
+          stream('btcusdt@trade', { kind: 'trades', lastMessageAt: NOW - 1_000 }),
+        ],
+      }),
+      NOW,
+    );
+    expect(health).toMatchObject({ status: 'degraded', streams: 2, fresh: 1, stale: 0, resyncing: 1 });
+    expect(health.resyncingStreams).toEqual([
+      {
+        key: 'btcusdt@depth',
+        exchange: 'test',
+        symbol: 'BTC/USDT',
+        kind: 'orderBook',
+        resyncingMs: 2_000,
+        thresholdMs: DEFAULT_STALE_AFTER_MS.orderBook,
+        reason: 'gap',
+      },
+    ]);
+    // A book rebuilt in a moment is a blip: even as the only stream it does not make the component unhealthy.
+    const alone = checkMarketData(
+      snap({
+        streams: [stream('b', { kind: 'orderBook', lastMessageAt: NOW, sync: 'stale', staleSince: NOW })],
+      }),
+      NOW,
+    );
+    expect(alone).toMatchObject({ status: 'degraded', fresh: 0, resyncing: 1, stale: 0 });
+  });
+
+  it('counts a book rebuilt for longer than its threshold as stale: unhealthy when it is every stream', () => {
+    const rebuilding = stream('btcusdt@depth', {
+      kind: 'orderBook',
+      lastMessageAt: NOW - 50,
+      sync: 'stale',
+      staleSince: NOW - 31_000,
+      staleReason: 'disconnected: server closed',
+    });
+    const health = checkMarketData(snap({ streams: [rebuilding] }), NOW);
+    expect(health).toMatchObject({ status: 'unhealthy', fresh: 0, stale: 1, resyncing: 0 });
+    expect(health.staleStreams).toEqual([
+      expect.objectContaining({
+        cause: 'resyncing',
+        quietMs: 50,
+        unsyncedMs: 31_000,
+        thresholdMs: 30_000,
+        everReceived: true,
+        reason: 'disconnected: server closed',
+      }),
+    ]);
+    const beside = checkMarketData(
+      snap({ streams: [rebuilding, stream('t', { kind: 'ticker', lastMessageAt: NOW })] }),
+      NOW,
+    );
+    expect(beside).toMatchObject({ status: 'degraded', fresh: 1, stale: 1 });
+    expect(
+      checkMarketData(snap({ streams: [rebuilding] }), NOW, { staleAfterMs: { orderBook: 60_000 } }),
+    ).toMatchObject({
+      status: 'degraded',
+      resyncing: 1,
+    });
+  });
+
+  it('treats a book not yet built like a stream awaiting its first message, stale once past its threshold', () => {
+    const building = (subscribedAt: number) =>
+      snap({
+        streams: [stream('b', { kind: 'orderBook', subscribedAt, lastMessageAt: NOW - 10, sync: 'syncing' })],
+      });
+    expect(checkMarketData(building(NOW - 1_000), NOW)).toMatchObject({
+      status: 'healthy',
+      fresh: 1,
+      awaitingFirstMessage: 1,
+    });
+    const late = checkMarketData(building(NOW - 40_000), NOW);
+    expect(late).toMatchObject({ status: 'unhealthy', stale: 1, awaitingFirstMessage: 0 });
+    expect(late.staleStreams[0]).toMatchObject({ cause: 'syncing', unsyncedMs: 40_000, everReceived: true });
+  });
+
+  it('counts a synced book like any stream, by its messages', () => {
+    const health = checkMarketData(
+      snap({ streams: [stream('b', { kind: 'orderBook', lastMessageAt: NOW - 1_000, sync: 'synced' })] }),
+      NOW,
+    );
+    expect(health).toMatchObject({ status: 'healthy', fresh: 1, resyncing: 0, awaitingFirstMessage: 0 });
   });
 });
 
