@@ -1,6 +1,7 @@
 import { ManualClock, NetworkError, type OrderEvent, TimeoutError, telemetry } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
 import { OrderReconciler, type ReconcileOutcome, type ReconcileTarget } from './reconcile';
+import type { RequestPriority } from './rest/rate-governor';
 
 interface FakeOrder {
   readonly id: string;
@@ -19,19 +20,21 @@ function setup(answers: Array<FakeOrder | undefined | Error>) {
     onSettled: (target, outcome, abandoned) => settled.push([target.key, outcome, abandoned]),
   });
   let calls = 0;
+  const priorities: RequestPriority[] = [];
   const target: ReconcileTarget<FakeOrder> = {
     key: 'vk-1',
     kind: 'order',
     symbol: 'BTC/USDT',
     recvWindowMs: 5000,
-    find: async () => {
+    find: async (priority) => {
+      priorities.push(priority);
       const answer = answers[Math.min(calls++, answers.length - 1)];
       if (answer instanceof Error) throw answer;
       return answer;
     },
     createdAt: (order) => order.createdAt,
   };
-  return { clock, reconciler, target, settled, calls: () => calls };
+  return { clock, reconciler, target, settled, priorities, calls: () => calls };
 }
 
 /** Runs the clock until the promise settles (or the budget runs out). */
@@ -141,6 +144,21 @@ describe('OrderReconciler', () => {
     } finally {
       unsubscribe();
     }
+  });
+
+  it('asks as a live request while the caller waits, as a background one once it was abandoned', async () => {
+    const { clock, reconciler, target, priorities } = setup([undefined]);
+    reconciler.register(target);
+    reconciler.sent('vk-1', clock.now());
+    const outcome = reconciler.reconcile('vk-1', new TimeoutError());
+    await clock.advance(1_000);
+    const whileWaiting = priorities.length;
+    expect(whileWaiting).toBeGreaterThan(1);
+    expect(new Set(priorities)).toEqual(new Set(['live']));
+    reconciler.abandon('vk-1');
+    await settle(clock, outcome);
+    expect(priorities.length).toBeGreaterThan(whileWaiting);
+    expect(new Set(priorities.slice(whileWaiting))).toEqual(new Set(['background']));
   });
 
   it('refuses a client id that is still in flight', () => {

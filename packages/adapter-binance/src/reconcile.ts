@@ -11,6 +11,7 @@ import {
   telemetry,
   toVenuekitError,
 } from '@venuekit/core';
+import type { RequestPriority } from './rest/rate-governor';
 
 /**
  * What one ambiguous placement (an order, or an OCO order list) is reconciled against: its
@@ -23,8 +24,12 @@ export interface ReconcileTarget<T> {
   readonly symbol: UnifiedSymbol;
   /** The recvWindow the request was sent with (ms). */
   readonly recvWindowMs: number;
-  /** The venue's view now: the order (list), or undefined when the venue does not know the id. */
-  readonly find: () => Promise<T | undefined>;
+  /**
+   * The venue's view now: the order (list), or undefined when the venue does not know the id.
+   * `priority` is `live` while the caller waits for the outcome, `background` once the caller was
+   * given an OrderStateUnknownError (the query then waits behind live requests at the rate governor).
+   */
+  readonly find: (priority: RequestPriority) => Promise<T | undefined>;
   /** When the venue created it (venue ms); tells an older order that reused the id apart. */
   readonly createdAt: (value: T) => number;
 }
@@ -209,7 +214,8 @@ export class OrderReconciler {
       else {
         try {
           queries++;
-          const found = await target.find();
+          // Nobody waits for an abandoned reconciliation: its queries give way to live requests.
+          const found = await target.find(entry.abandoned ? 'background' : 'live');
           if (ours(found)) {
             outcome = { placed: true, value: found };
           } else if (ours(entry.seen)) {

@@ -46,7 +46,7 @@ import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, createBinanceSigner } from './credentials';
 import { isUnknownExecution } from './errors';
 import { parseBalances, parseMyTrade, type WireAccount, type WireMyTrade } from './parsing/account';
-import { isRestAccount } from './parsing/wire-checks';
+import { answerList, isRestAccount } from './parsing/wire-checks';
 import {
   newOcoParams,
   newOrderParams,
@@ -56,6 +56,7 @@ import {
   type WireOrder,
   type WireOrderList,
 } from './parsing/orders';
+import type { RequestPriority } from './rest/rate-governor';
 import type { RequestGate } from './rest/request-gate';
 import { BinanceSignedClient, type VenueClock } from './rest/signed';
 import { lifetimeController } from './rest/signals';
@@ -291,11 +292,14 @@ export class BinanceAccount implements AccountClient {
     });
     this.#userData = new BinanceUserDataStream({
       transport: this.#wsApi,
+      // The catch-up after a reconnect: nobody waits for it, so its reads give way to live ones
+      // (orders, cancels, reads a caller awaits) at the rate governor. Still complete: all-symbol
+      // open orders, so an order placed elsewhere (another app, the web UI) is found too.
       backfill: {
-        openOrders: () => this.getOpenOrders(),
-        order: (symbol, orderId) => this.#queryOrder(symbol, { orderId }),
-        balances: () => this.getBalances(),
-        trades: (symbol, afterTradeId, since) => this.#tradesAfter(symbol, afterTradeId, since),
+        openOrders: () => this.#openOrders(undefined, 'background'),
+        order: (symbol, orderId) => this.#queryOrder(symbol, { orderId }, false, 'background'),
+        balances: () => this.#balances('background'),
+        trades: (symbol, afterTradeId, since) => this.#tradesAfter(symbol, afterTradeId, since, 'background'),
       },
       resolveSymbol: (native) => this.#resolveNative(native),
       venueNow: () => this.#rest.venueNow(),
@@ -324,7 +328,7 @@ export class BinanceAccount implements AccountClient {
       kind: 'order',
       symbol,
       recvWindowMs: this.#config.recvWindowMs,
-      find: () => this.#queryOrder(symbol, { clientOrderId }),
+      find: (priority) => this.#queryOrder(symbol, { clientOrderId }, false, priority),
       createdAt: (order) => order.createdAt,
     });
     this.#intents.set(clientOrderId, { ...request, clientOrderId });
@@ -459,7 +463,7 @@ export class BinanceAccount implements AccountClient {
       kind: 'orderList',
       symbol,
       recvWindowMs: this.#config.recvWindowMs,
-      find: () => this.#queryOrderList(symbol, listClientOrderId),
+      find: (priority) => this.#queryOrderList(symbol, listClientOrderId, priority),
       createdAt: (list) => list.transactionTime,
     });
     this.#userData.trackSymbol(symbol);
@@ -564,6 +568,10 @@ export class BinanceAccount implements AccountClient {
   }
 
   async getOpenOrders(symbolInput?: UnifiedSymbol): Promise<Order[]> {
+    return this.#openOrders(symbolInput, 'live');
+  }
+
+  async #openOrders(symbolInput: UnifiedSymbol | undefined, priority: RequestPriority): Promise<Order[]> {
     this.#assertOpen();
     if (symbolInput !== undefined) {
       const symbol = normalizeSymbol(symbolInput);
@@ -573,15 +581,17 @@ export class BinanceAccount implements AccountClient {
         { symbol: instrument.nativeSymbol },
         W.openOrders,
         symbol,
+        priority,
       );
       const now = this.#clock.now();
-      return data.map((w) => parseOrder(w, symbol, now));
+      return answerList(data, 'GET /api/v3/openOrders').map((w) => parseOrder(w as WireOrder, symbol, now));
     }
     await this.#ensureSymbols();
-    const data = await this.#get<WireOrder[]>('/api/v3/openOrders', {}, W.openOrdersAll);
+    const data = await this.#get<WireOrder[]>('/api/v3/openOrders', {}, W.openOrdersAll, undefined, priority);
     const now = this.#clock.now();
     const out: Order[] = [];
-    for (const w of data) {
+    for (const item of answerList(data, 'GET /api/v3/openOrders')) {
+      const w = item as WireOrder;
       const symbol = this.#resolveNative(w.symbol);
       if (symbol) out.push(parseOrder(w, symbol, now));
     }
@@ -601,7 +611,8 @@ export class BinanceAccount implements AccountClient {
         symbol,
       );
       const now = this.#clock.now();
-      for (const w of data) out.push(parseOrder(w, symbol, now));
+      for (const w of answerList(data, 'GET /api/v3/allOrders'))
+        out.push(parseOrder(w as WireOrder, symbol, now));
       if (query.limit !== undefined && out.length >= query.limit) return out.slice(0, query.limit);
     }
     return out;
@@ -619,15 +630,20 @@ export class BinanceAccount implements AccountClient {
         W.myTrades,
         symbol,
       );
-      for (const w of data) out.push(parseMyTrade(w, symbol));
+      for (const w of answerList(data, 'GET /api/v3/myTrades'))
+        out.push(parseMyTrade(w as WireMyTrade, symbol));
       if (query.limit !== undefined && out.length >= query.limit) return out.slice(0, query.limit);
     }
     return out;
   }
 
   async getBalances(): Promise<Balance[]> {
+    return this.#balances('live');
+  }
+
+  async #balances(priority: RequestPriority): Promise<Balance[]> {
     this.#assertOpen();
-    const data = await this.#get<WireAccount>('/api/v3/account', {}, W.account);
+    const data = await this.#get<WireAccount>('/api/v3/account', {}, W.account, undefined, priority);
     if (!isRestAccount(data)) throw this.#malformed('GET /api/v3/account', data);
     return parseBalances(data);
   }
@@ -742,9 +758,15 @@ export class BinanceAccount implements AccountClient {
     return symbol;
   }
 
-  async #get<T>(path: string, params: BinanceParams, weight: number, symbol?: string): Promise<T> {
+  async #get<T>(
+    path: string,
+    params: BinanceParams,
+    weight: number,
+    symbol?: string,
+    priority: RequestPriority = 'live',
+  ): Promise<T> {
     try {
-      const { data } = await this.#rest.request<T>({ method: 'GET', path, params, weight });
+      const { data } = await this.#rest.request<T>({ method: 'GET', path, params, weight, priority });
       return data;
     } catch (error) {
       throw withContext(error, this.#context(`GET ${path}`, symbol));
@@ -787,6 +809,7 @@ export class BinanceAccount implements AccountClient {
     symbol: UnifiedSymbol,
     ref: { orderId?: string | undefined; clientOrderId?: string | undefined },
     strict = false,
+    priority: RequestPriority = 'live',
   ): Promise<Order | undefined> {
     const instrument = await this.#instrument(symbol);
     try {
@@ -799,6 +822,7 @@ export class BinanceAccount implements AccountClient {
           ...(ref.clientOrderId === undefined ? {} : { origClientOrderId: ref.clientOrderId }),
         },
         weight: W.queryOrder,
+        priority,
       });
       return parseOrder(data, symbol, this.#clock.now());
     } catch (error) {
@@ -808,7 +832,11 @@ export class BinanceAccount implements AccountClient {
   }
 
   /** An order list by its list client id, with each leg's state. */
-  async #queryOrderList(symbol: UnifiedSymbol, listClientOrderId: string): Promise<OrderList | undefined> {
+  async #queryOrderList(
+    symbol: UnifiedSymbol,
+    listClientOrderId: string,
+    priority: RequestPriority,
+  ): Promise<OrderList | undefined> {
     let list: WireOrderList;
     try {
       ({ data: list } = await this.#rest.request<WireOrderList>({
@@ -816,6 +844,7 @@ export class BinanceAccount implements AccountClient {
         path: '/api/v3/orderList',
         params: { origClientOrderId: listClientOrderId },
         weight: W.queryList,
+        priority,
       }));
     } catch (error) {
       if (error instanceof OrderNotFoundError) return undefined;
@@ -823,7 +852,7 @@ export class BinanceAccount implements AccountClient {
     }
     const legs: Order[] = [];
     for (const ref of list.orders) {
-      const leg = await this.#queryOrder(symbol, { orderId: String(ref.orderId) });
+      const leg = await this.#queryOrder(symbol, { orderId: String(ref.orderId) }, false, priority);
       if (leg) legs.push(leg);
     }
     return { ...parseOrderList({ ...list, orderReports: [] }, symbol, this.#clock.now()), orders: legs };
@@ -833,6 +862,7 @@ export class BinanceAccount implements AccountClient {
     symbol: UnifiedSymbol,
     afterTradeId: string | undefined,
     since: number,
+    priority: RequestPriority,
   ): Promise<Fill[]> {
     const instrument = await this.#instrument(symbol);
     const out: Fill[] = [];
@@ -842,8 +872,9 @@ export class BinanceAccount implements AccountClient {
         fromId === undefined
           ? { symbol: instrument.nativeSymbol, startTime: Math.max(0, Math.round(since)), limit: 1000 }
           : { symbol: instrument.nativeSymbol, fromId, limit: 1000 };
-      const data = await this.#get<WireMyTrade[]>('/api/v3/myTrades', params, W.myTrades, symbol);
-      for (const w of data) out.push(parseMyTrade(w, symbol));
+      const data = await this.#get<WireMyTrade[]>('/api/v3/myTrades', params, W.myTrades, symbol, priority);
+      for (const w of answerList(data, 'GET /api/v3/myTrades'))
+        out.push(parseMyTrade(w as WireMyTrade, symbol));
       if (data.length < 1000) break;
       fromId = (BigInt(data[data.length - 1]!.id) + 1n).toString();
     }
@@ -942,6 +973,8 @@ export class BinanceAccount implements AccountClient {
 export function isAmbiguous(error: unknown): boolean {
   if (!isVenuekitError(error)) return false;
   if (error instanceof TimeoutError) return true;
+  // The venue answered, but not with the documented body: what it did is looked up, not assumed.
+  if (error.context.answer === 'malformed') return true;
   if (error.venue?.status !== undefined) {
     return isUnknownExecution({
       status: error.venue.status,

@@ -20,10 +20,15 @@ import {
   type VenuekitError,
 } from '@venuekit/core';
 import { parseUserEvent } from './parsing/user-data';
+import type { RequestPriority } from './rest/rate-governor';
 import { isWireUserEvent } from './parsing/wire-checks';
 import type { WsApiEventFrame } from './ws-api/wire';
 
-/** What the stream fetches over REST to catch up after a reconnect. */
+/**
+ * What the stream fetches over REST to catch up after a reconnect. Nobody waits for a catch-up:
+ * its reads should be `background` requests at the rate governor, so that orders and the reads
+ * a caller awaits go first while many accounts catch up at once.
+ */
 export interface UserDataBackfill {
   /** Open orders on every symbol. */
   openOrders(): Promise<Order[]>;
@@ -39,8 +44,11 @@ export interface UserDataBackfill {
  * connections (ws-api/pool.ts), which routes the subscription's events to `handleEvent`.
  */
 export interface UserDataTransport {
-  /** Subscribes at the venue; resolves once confirmed, rejects with the venue's typed error. */
-  subscribe(): Promise<void>;
+  /**
+   * Subscribes at the venue; resolves once confirmed, rejects with the venue's typed error.
+   * `background` when nobody waits for it (subscribing again after a reconnect).
+   */
+  subscribe(priority?: RequestPriority): Promise<void>;
   /** Ends the subscription at the venue (its own `eventStreamTerminated` is not passed on). */
   unsubscribe(): Promise<void>;
   /** Whether a request can go out now on the account's connection. */
@@ -292,9 +300,9 @@ export class BinanceUserDataStream {
     this.#subscribed = false;
   }
 
-  #subscribeAtVenue(): Promise<void> {
+  #subscribeAtVenue(priority: RequestPriority = 'live'): Promise<void> {
     this.#subscribing ??= (async () => {
-      await this.#options.transport.subscribe();
+      await this.#options.transport.subscribe(priority);
       this.#subscribed = true;
       this.#connected = true;
     })().finally(() => {
@@ -327,7 +335,8 @@ export class BinanceUserDataStream {
         // would deliver every event twice.
         if (!this.#subscribed) {
           try {
-            await this.#subscribeAtVenue();
+            // Nobody waits for a resubscription: it gives way to live requests, like the catch-up.
+            await this.#subscribeAtVenue('background');
           } catch (error) {
             const failure = toVenuekitError(error);
             // The venue refused in a way asking again will not change (a rejected key, an

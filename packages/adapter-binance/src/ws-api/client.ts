@@ -19,7 +19,7 @@ import {
   signWsApiParams,
 } from '../credentials';
 import { mapBinanceError } from '../errors';
-import { headersFromRateLimits } from '../rest/rate-governor';
+import { type GovernedRequest, headersFromRateLimits, type RequestPriority } from '../rest/rate-governor';
 import type { RequestGate } from '../rest/request-gate';
 import type { VenueClock } from '../rest/signed';
 import { type ConnectionAttemptBudget, WsConnection } from '../ws/connection';
@@ -30,6 +30,11 @@ export interface WsApiRequestOptions {
   readonly weight: number;
   /** Default `read`; placements count against the account's order limits. */
   readonly kind?: 'read' | 'order' | 'cancel';
+  /**
+   * `background` for a request nobody is waiting for now (resubscribing user data after a
+   * reconnect): it waits behind live requests at the rate governor. Default `live`.
+   */
+  readonly priority?: RequestPriority;
   /** Adds `apiKey`, `timestamp`, `recvWindow` and `signature` (or only the timestamp on a logged-on session). */
   readonly signed?: boolean;
   /** Default: the client's request timeout. */
@@ -256,12 +261,14 @@ export class BinanceWsApiClient {
     const account = options.account ?? this.#options.account;
     if (signal?.aborted) throw notSent(method, signal);
     try {
-      await this.#options.gate.acquire({
+      const admission: GovernedRequest = {
         weight: options.weight,
         kind,
+        ...(options.priority === 'background' ? { priority: 'background' } : {}),
         ...(account === undefined ? {} : { account }),
         ...(signal === undefined ? {} : { signal }),
-      });
+      };
+      await this.#options.gate.acquire(admission);
     } catch (error) {
       if (signal?.aborted) throw notSent(method, signal);
       throw error;

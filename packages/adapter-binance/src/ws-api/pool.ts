@@ -12,6 +12,7 @@ import {
   type VenuekitError,
 } from '@venuekit/core';
 import type { BinanceParams, BinanceSigner } from '../credentials';
+import type { RequestPriority } from '../rest/rate-governor';
 import type { RequestGate } from '../rest/request-gate';
 import type { VenueClock } from '../rest/signed';
 import type { ConnectionAttemptBudget } from '../ws/connection';
@@ -466,8 +467,9 @@ export class WsApiAccount {
   /**
    * Subscribes this account's user data (`userDataStream.subscribe.signature`, or
    * `userDataStream.subscribe` on its logged-on connection). Resolves once the venue confirmed.
+   * `background` when nobody waits for it (subscribing again after a reconnect).
    */
-  async subscribe(): Promise<void> {
+  async subscribe(priority: RequestPriority = 'live'): Promise<void> {
     if (this.#closed) throw this.#closedError('userDataStream.subscribe');
     if (this.#subscriptionId !== undefined) return;
     const tried = new Set<PoolConnection>();
@@ -475,7 +477,7 @@ export class WsApiAccount {
       const connection = this.#home ?? this.#pool.assign(this, tried);
       this.#home = connection;
       try {
-        await this.#subscribeOn(connection);
+        await this.#subscribeOn(connection, priority);
         return;
       } catch (error) {
         // -2035: this account already has a subscription there (another key of the same account);
@@ -536,7 +538,7 @@ export class WsApiAccount {
 
   // -------------------------------------------------------------------------
 
-  async #subscribeOn(connection: PoolConnection): Promise<void> {
+  async #subscribeOn(connection: PoolConnection, priority: RequestPriority): Promise<void> {
     let method = 'userDataStream.subscribe.signature';
     let signed = true;
     if (connection.dedicated) {
@@ -553,6 +555,7 @@ export class WsApiAccount {
       this.#requestOptions({
         weight: SESSION_WEIGHT,
         signed,
+        priority,
         // Routed as soon as the answer is read: the subscription's first event may be in the same packet.
         onResult: (result) => {
           const id = (result as { subscriptionId?: unknown } | undefined)?.subscriptionId;
