@@ -146,6 +146,18 @@ describe('OrderTracker', () => {
     expect(tracker.openOrders('ETH/USDT')).toHaveLength(1);
   });
 
+  it('remembers every market the user had an order or a fill on, for a catch-up to look in', async () => {
+    const { tracker } = await setup();
+    expect(tracker.symbols()).toEqual([]);
+    tracker.applyOrder(order(), 'placement');
+    tracker.applyFill(fill('1', { symbol: 'ETH/USDT', orderId: '2002' }));
+    tracker.applyOrder(order({ id: '1002', clientOrderId: 'vk-2' }), 'placement');
+    expect(tracker.symbols()).toEqual(['BTC/USDT', 'ETH/USDT']);
+    // Finished and forgotten orders do not make the market forgotten: a fill may still be missing.
+    tracker.applyOrder(order({ status: 'canceled', updatedAt: 2000 }), 'cancel');
+    expect(tracker.symbols()).toEqual(['BTC/USDT', 'ETH/USDT']);
+  });
+
   it('publishes balance changes from the stream, and from snapshots only what changed', async () => {
     const { events, tracker } = await setup();
     tracker.applyBalanceSnapshot([balance('BTC', '1'), balance('USDT', '1000')]);

@@ -92,6 +92,8 @@ export class OrderTracker {
   // Keys of finished orders in the order they finished, to forget the oldest.
   #closed: Set<string> | undefined;
   #fills: Set<string> | undefined;
+  // Every market the user had an order or a fill on: where a catch-up looks for missed fills.
+  #symbols: Set<UnifiedSymbol> | undefined;
   #balances: Map<string, Balance> | undefined;
   #balancesKnown = false;
   #active = true;
@@ -152,6 +154,7 @@ export class OrderTracker {
       this.#closed?.delete(oldKey);
     }
     orders.set(key, order);
+    this.#symbolSet().add(order.symbol);
     if (order.clientOrderId) {
       this.#clientIndex().set(clientKey(order.symbol, order.clientOrderId), key);
     }
@@ -189,6 +192,7 @@ export class OrderTracker {
     const fills = this.#fillKeys();
     if (fills.has(key)) return false;
     fills.add(key);
+    this.#symbolSet().add(fill.symbol);
     if (fills.size > this.#maxFills) {
       fills.delete(fills.values().next().value as string);
     }
@@ -253,6 +257,11 @@ export class OrderTracker {
     return this.#orders ? [...this.#orders.values()] : [];
   }
 
+  /** Every market the user had an order or a fill on since the tracker started. */
+  symbols(): UnifiedSymbol[] {
+    return this.#symbols ? [...this.#symbols] : [];
+  }
+
   /** The last known balances; empty until a snapshot or a stream update arrived. */
   balances(): Balance[] {
     return this.#balances ? [...this.#balances.values()] : [];
@@ -269,6 +278,7 @@ export class OrderTracker {
     this.#byClientId = undefined;
     this.#closed = undefined;
     this.#fills = undefined;
+    this.#symbols = undefined;
     this.#balances = undefined;
   }
 
@@ -299,6 +309,11 @@ export class OrderTracker {
   #fillKeys(): Set<string> {
     this.#fills ??= new Set();
     return this.#fills;
+  }
+
+  #symbolSet(): Set<UnifiedSymbol> {
+    this.#symbols ??= new Set();
+    return this.#symbols;
   }
 
   #balanceMap(): Map<string, Balance> {

@@ -155,6 +155,14 @@ export interface UserSessionOptions {
 }
 
 /**
+ * How far before the stream was found gone the catch-up looks for fills: the venue's clock may be
+ * ahead of ours, and the stream may have gone quiet a little before it was noticed.
+ */
+const CATCH_UP_MARGIN_MS = 60_000;
+/** Trades asked for per request while catching up (Binance's most for myTrades). */
+const FILL_PAGE = 1000;
+
+/**
  * One user's session: their own AccountClient (their credentials are used for
  * nothing else), an order tracker fed by their user data stream, and their
  * lane in the venue's fair queue. Failures stay here: rejected credentials stop
@@ -191,6 +199,9 @@ export class UserSession implements TradingSession {
   /** Counts the ends of the user data stream: a subscription made before the last end is dead. */
   #userDataEnds = 0;
   #userDataReconnects = 0;
+  /** When the user data stream was last found gone and nothing has caught up since (local clock). */
+  #userDataAwaySince: number | undefined;
+  #catchUpTimer: ReturnType<Clock['setTimeout']> | undefined;
   #lastUserDataEventAt: number | undefined;
   #connectedAt: number | undefined;
   #cooldownUntil = 0;
@@ -446,6 +457,8 @@ export class UserSession implements TradingSession {
       this.#state = 'closed';
       this.#clock.clearTimeout(this.#userDataRetryTimer);
       this.#userDataRetryTimer = undefined;
+      this.#clock.clearTimeout(this.#catchUpTimer);
+      this.#catchUpTimer = undefined;
       this.#queue.closeLane(
         this.userId,
         new ClosedError({
@@ -586,14 +599,18 @@ export class UserSession implements TradingSession {
       case 'subscribed':
       case 'resubscribed':
       case 'resynced':
+        // The adapter subscribed again and caught up what it missed (fills included) itself.
+        this.#userDataAwaySince = undefined;
         next = 'connected';
         break;
       case 'reconnecting':
         this.#userDataReconnects++;
+        this.#userDataAwaySince ??= this.#clock.now();
         next = 'reconnecting';
         break;
       case 'stale':
       case 'circuit_open':
+        this.#userDataAwaySince ??= this.#clock.now();
         next = 'stale';
         break;
       case 'gap':
@@ -612,6 +629,7 @@ export class UserSession implements TradingSession {
     const enriched = toVenuekitError(error, { ...this.#context, operation: 'userData' });
     this.#userDataSubscription = undefined;
     this.#userDataEnds++;
+    this.#userDataAwaySince ??= this.#clock.now();
     this.#failures++;
     this.#lastError = { code: enriched.code, message: enriched.message, at: this.#clock.now() };
     if (enriched instanceof AuthenticationError || this.#state === 'unauthorized') {
@@ -681,10 +699,17 @@ export class UserSession implements TradingSession {
   }
 
   /**
-   * What the stream did not report while it was away: the open orders (and the final state of
-   * tracked ones that left the book) and the balances, through the session's own requests.
+   * What the stream did not report while it was away, through the session's own requests: the
+   * open orders (and the final state of tracked ones that left the book), the fills on every market
+   * the user traded since shortly before the stream went away (each published once: the tracker
+   * drops trade ids it already delivered), and the balances. Tried again with backoff if a request
+   * fails.
    */
   async #catchUp(): Promise<void> {
+    this.#clock.clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
+    if (this.#stopped()) return;
+    const awaySince = this.#userDataAwaySince;
     try {
       const open = await this.getOpenOrders();
       const stillOpen = new Set(open.map((order) => `${order.symbol}|${order.id}`));
@@ -692,12 +717,47 @@ export class UserSession implements TradingSession {
         if (stillOpen.has(`${order.symbol}|${order.id}`)) continue;
         await this.getOrder({ symbol: order.symbol, orderId: order.id });
       }
+      if (awaySince !== undefined) await this.#catchUpFills(awaySince - CATCH_UP_MARGIN_MS);
       await this.getBalances();
+      // Lost again meanwhile and not yet back: the next catch-up starts from the same time.
+      if (this.#userData === 'connected') this.#userDataAwaySince = undefined;
     } catch (error) {
-      this.#log().warn('catching up after the user data stream came back failed', {
+      if (this.#stopped()) return;
+      const delayMs = this.#userDataBackoff.next();
+      this.#log().warn('catching up after the user data stream came back failed; trying again', {
         code: toVenuekitError(error).code,
+        delayMs,
       });
+      this.#clock.clearTimeout(this.#catchUpTimer);
+      this.#catchUpTimer = this.#clock.setTimeout(() => void this.#catchUp(), delayMs);
     }
+  }
+
+  /** The user's trades since `since` (epoch ms) on every market they traded, as fills, in pages. */
+  async #catchUpFills(since: number): Promise<void> {
+    const until = this.#clock.now() + CATCH_UP_MARGIN_MS;
+    for (const symbol of this.#tracker.symbols()) {
+      let from = Math.max(0, since);
+      for (;;) {
+        const page = await this.getTrades(symbol, { since: from, until, limit: FILL_PAGE });
+        let last = from;
+        for (const fill of page) {
+          this.#tracker.applyFill(this.#withClientOrderId(fill));
+          if (fill.timestamp > last) last = fill.timestamp;
+        }
+        // A full page may have more after it; the page's last millisecond is asked again (the
+        // tracker drops the repeats) so that no trade sharing it is skipped.
+        if (page.length < FILL_PAGE || last === from) break;
+        from = last;
+      }
+    }
+  }
+
+  /** A venue's trade list may not carry the client order id; the tracked order does. */
+  #withClientOrderId(fill: Fill): Fill {
+    if (fill.clientOrderId !== undefined) return fill;
+    const clientOrderId = this.#tracker.get({ symbol: fill.symbol, orderId: fill.orderId })?.clientOrderId;
+    return clientOrderId ? { ...fill, clientOrderId } : fill;
   }
 
   #publishStatus(reason: string, error?: VenuekitError): void {

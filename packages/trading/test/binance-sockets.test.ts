@@ -337,6 +337,8 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     await manager.subscribe('alice', 'status', (event) => statuses.push(event.data as SessionStatusEvent));
     const updates: OrderUpdate[] = [];
     await manager.subscribe('alice', 'orders', (event) => updates.push(event.data as OrderUpdate));
+    const fills: Fill[] = [];
+    await manager.subscribe('alice', 'fills', (event) => fills.push(event.data as Fill));
     const resting = await alice.placeOrder(limitBuy('50000.00'));
 
     // The connection drops, and the venue refuses the resubscription in a way retrying it as is
@@ -344,6 +346,11 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     const refusal = fake.handle.faults.failRequests({
       endpoint: 'userDataStream.subscribe.signature',
       action: { type: 'error', status: 400, code: -1020, msg: 'This operation is not supported.' },
+    });
+    // The session's first attempt to list her trades fails: the catch-up is tried again.
+    const tradesOutage = fake.handle.faults.failRequests({
+      endpoint: '/api/v3/myTrades',
+      action: { type: 'error', status: 503 },
     });
     expect(fake.handle.faults.dropConnection({ kind: 'wsApi' })).toBe(1);
     // Meanwhile Bob's sell fills Alice's order: the stream is not there to say so.
@@ -378,6 +385,18 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
       'the missed fill of the resting order',
     );
     expect(updates.some((u) => u.order.id === resting.id && u.order.status === 'filled')).toBe(true);
+    // The fill itself, which only the venue's trade list still knows, reaches her fills once.
+    await waitFor(() => fills.some((f) => f.orderId === resting.id), 'the missed fill itself');
+    expect(tradesOutage.hits).toBe(1);
+    const venueTrades = await alice.getTrades('BTC/USDT');
+    expect(venueTrades).toHaveLength(1);
+    expect(fills.map((f) => f.tradeId)).toEqual(venueTrades.map((t) => t.tradeId));
+    expect(fills[0]).toMatchObject({
+      orderId: resting.id,
+      clientOrderId: resting.clientOrderId,
+      side: 'buy',
+    });
+    expect(fills[0]?.quantity.toString()).toBe('0.01');
 
     // Live again: a new order of hers reaches her topic from the stream.
     fake.handle.engine.placeOrder('alice', {
@@ -394,6 +413,59 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
       'the live stream event',
     );
     expect(refusal.hits).toBe(1);
+  });
+
+  it('a fill made while the adapter reconnects the user data stream reaches the session once, from the adapter’s own catch-up', async () => {
+    const { manager, connect, fake } = await setup();
+    const alice = await connect('alice');
+    await connect('bob');
+    const statuses: SessionStatusEvent[] = [];
+    await manager.subscribe('alice', 'status', (event) => statuses.push(event.data as SessionStatusEvent));
+    const fills: Fill[] = [];
+    await manager.subscribe('alice', 'fills', (event) => fills.push(event.data as Fill));
+    const first = await alice.placeOrder(limitBuy('50000.00'));
+    const second = await alice.placeOrder(limitBuy('49000.00'));
+    const sell = (price: string) =>
+      fake.handle.engine.placeOrder('bob', {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'LIMIT',
+        quantity: new Decimal('0.01'),
+        price: new Decimal(price),
+        timeInForce: 'GTC',
+      });
+    // A fill while the stream is up: delivered live.
+    sell('50000.00');
+    await waitFor(() => fills.some((f) => f.orderId === first.id), 'the live fill');
+
+    // The connection drops; the venue holds the resubscription a while, and meanwhile Bob's sell
+    // fills Alice's second order: no stream is there to report it.
+    const held = fake.handle.faults.failRequests({
+      endpoint: 'userDataStream.subscribe.signature',
+      action: { type: 'delay', ms: 500 },
+    });
+    expect(fake.handle.faults.dropConnection({ kind: 'wsApi' })).toBe(1);
+    await held.whenHit();
+    expect(alice.status().userData).toBe('reconnecting');
+    sell('49000.00');
+    await waitFor(
+      () => fills.some((f) => f.orderId === second.id),
+      'the fill made while the stream was away',
+    );
+    await waitFor(
+      () => alice.trackedOrder({ symbol: 'BTC/USDT', orderId: second.id })?.status === 'filled',
+      'the caught-up order state',
+    );
+    // 'resubscribed' once the adapter's catch-up (balances last) is complete.
+    await waitFor(() => alice.status().userData === 'connected', 'the stream to be whole again');
+    // The adapter caught up itself: the session never needed its own resubscription.
+    expect(statuses.some((s) => s.reason === 'user data stream resubscribed')).toBe(false);
+
+    // Each of the venue's trades exactly once.
+    const venueTrades = await alice.getTrades('BTC/USDT');
+    expect(venueTrades).toHaveLength(2);
+    expect(fills.map((f) => f.tradeId).sort()).toEqual(venueTrades.map((t) => t.tradeId).sort());
+    expect(new Set(fills.map((f) => f.tradeId)).size).toBe(fills.length);
   });
 
   it('publishes each user session once on venuekit:user:session (the adapter leaves that channel to sessions)', async () => {
