@@ -46,7 +46,7 @@ import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, createBinanceSigner } from './credentials';
 import { isUnknownExecution } from './errors';
 import { parseBalances, parseMyTrade, type WireAccount, type WireMyTrade } from './parsing/account';
-import { isRestAccount } from './parsing/wire-checks';
+import { answerList, isRestAccount } from './parsing/wire-checks';
 import {
   newOcoParams,
   newOrderParams,
@@ -584,13 +584,14 @@ export class BinanceAccount implements AccountClient {
         priority,
       );
       const now = this.#clock.now();
-      return data.map((w) => parseOrder(w, symbol, now));
+      return answerList(data, 'GET /api/v3/openOrders').map((w) => parseOrder(w as WireOrder, symbol, now));
     }
     await this.#ensureSymbols();
     const data = await this.#get<WireOrder[]>('/api/v3/openOrders', {}, W.openOrdersAll, undefined, priority);
     const now = this.#clock.now();
     const out: Order[] = [];
-    for (const w of data) {
+    for (const item of answerList(data, 'GET /api/v3/openOrders')) {
+      const w = item as WireOrder;
       const symbol = this.#resolveNative(w.symbol);
       if (symbol) out.push(parseOrder(w, symbol, now));
     }
@@ -610,7 +611,8 @@ export class BinanceAccount implements AccountClient {
         symbol,
       );
       const now = this.#clock.now();
-      for (const w of data) out.push(parseOrder(w, symbol, now));
+      for (const w of answerList(data, 'GET /api/v3/allOrders'))
+        out.push(parseOrder(w as WireOrder, symbol, now));
       if (query.limit !== undefined && out.length >= query.limit) return out.slice(0, query.limit);
     }
     return out;
@@ -628,7 +630,8 @@ export class BinanceAccount implements AccountClient {
         W.myTrades,
         symbol,
       );
-      for (const w of data) out.push(parseMyTrade(w, symbol));
+      for (const w of answerList(data, 'GET /api/v3/myTrades'))
+        out.push(parseMyTrade(w as WireMyTrade, symbol));
       if (query.limit !== undefined && out.length >= query.limit) return out.slice(0, query.limit);
     }
     return out;
@@ -870,7 +873,8 @@ export class BinanceAccount implements AccountClient {
           ? { symbol: instrument.nativeSymbol, startTime: Math.max(0, Math.round(since)), limit: 1000 }
           : { symbol: instrument.nativeSymbol, fromId, limit: 1000 };
       const data = await this.#get<WireMyTrade[]>('/api/v3/myTrades', params, W.myTrades, symbol, priority);
-      for (const w of data) out.push(parseMyTrade(w, symbol));
+      for (const w of answerList(data, 'GET /api/v3/myTrades'))
+        out.push(parseMyTrade(w as WireMyTrade, symbol));
       if (data.length < 1000) break;
       fromId = (BigInt(data[data.length - 1]!.id) + 1n).toString();
     }
@@ -969,6 +973,8 @@ export class BinanceAccount implements AccountClient {
 export function isAmbiguous(error: unknown): boolean {
   if (!isVenuekitError(error)) return false;
   if (error instanceof TimeoutError) return true;
+  // The venue answered, but not with the documented body: what it did is looked up, not assumed.
+  if (error.context.answer === 'malformed') return true;
   if (error.venue?.status !== undefined) {
     return isUnknownExecution({
       status: error.venue.status,

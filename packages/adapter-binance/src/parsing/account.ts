@@ -1,4 +1,5 @@
 import { type Balance, Decimal, type Fill, type UnifiedSymbol } from '@venuekit/core';
+import { isRestMyTrade, malformedAnswer } from './wire-checks';
 
 /** GET /api/v3/account (WebSocket API `account.status`) and GET /api/v3/myTrades (`myTrades`). */
 
@@ -53,6 +54,7 @@ export function parseBalances(w: WireAccount, includeZero = false): Balance[] {
 //  "quoteQty":"148.69223500","commission":"0.00000000","commissionAsset":"BNB","time":1660801715793,
 //  "isBuyer":false,"isMaker":true,"isBestMatch":true}
 export function parseMyTrade(w: WireMyTrade, symbol: UnifiedSymbol): Fill {
+  if (!isRestMyTrade(w)) throw malformedAnswer('an account trade', w);
   return {
     exchange: EXCHANGE,
     symbol,

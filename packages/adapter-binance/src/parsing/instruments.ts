@@ -6,6 +6,7 @@ import {
   type OrderTypeName,
 } from '@venuekit/core';
 import { EXCHANGE } from './market-data';
+import { isRestExchangeInfo, malformedAnswer } from './wire-checks';
 
 /**
  * GET /api/v3/exchangeInfo (rest-api.md) and its filters (filters.md) → core
@@ -167,10 +168,12 @@ export interface ParsedExchangeInfo {
   readonly rateLimits: readonly WireRateLimit[];
 }
 
+/** Throws a typed EXCHANGE_ERROR for an answer without the documented shape (see wire-checks). */
 export function parseExchangeInfo(w: WireExchangeInfo): ParsedExchangeInfo {
+  if (!isRestExchangeInfo(w)) throw malformedAnswer('GET /api/v3/exchangeInfo', w);
   return {
     serverTime: w.serverTime,
-    instruments: (w.symbols ?? []).map(parseSymbolInfo),
-    rateLimits: w.rateLimits ?? [],
+    instruments: w.symbols.map(parseSymbolInfo),
+    rateLimits: w.rateLimits,
   };
 }

@@ -12,6 +12,7 @@ import {
   type TimeInForce,
   type UnifiedSymbol,
 } from '@venuekit/core';
+import { isRestOrder, isRestOrderList, malformedAnswer } from './wire-checks';
 
 /**
  * Binance order payloads → core Orders. One shape covers every answer that describes an
@@ -133,6 +134,7 @@ export function parseOrder(
   receivedAt: number,
   intent?: OrderRequest,
 ): Order {
+  if (!isRestOrder(w)) throw malformedAnswer('an order', w);
   const side = parseSide(w.side) ?? intent?.side ?? 'buy';
   const type = parseOrderType(w.type) ?? intent?.type ?? 'limit';
   const clientOrderId = w.origClientOrderId ?? w.clientOrderId;
@@ -210,7 +212,7 @@ function parseOrderFill(
 }
 
 export function isWireOrderList(w: WireOrder | WireOrderList): w is WireOrderList {
-  return (w as WireOrderList).contingencyType !== undefined;
+  return typeof w === 'object' && w !== null && (w as WireOrderList).contingencyType !== undefined;
 }
 
 const LIST_STATUS: Readonly<Record<string, OrderList['status']>> = {
@@ -221,6 +223,7 @@ const LIST_STATUS: Readonly<Record<string, OrderList['status']>> = {
 
 /** An order list (OCO) answer; its orders come from `orderReports` (placement and cancel answers). */
 export function parseOrderList(w: WireOrderList, symbol: UnifiedSymbol, receivedAt: number): OrderList {
+  if (!isRestOrderList(w)) throw malformedAnswer('an order list', w);
   return {
     exchange: EXCHANGE,
     symbol,
@@ -241,6 +244,7 @@ export function parseCanceledOrders(
   symbol: UnifiedSymbol,
   receivedAt: number,
 ): Order[] {
+  if (!Array.isArray(w)) throw malformedAnswer('the canceled orders', w);
   const out: Order[] = [];
   for (const item of w) {
     if (isWireOrderList(item)) out.push(...parseOrderList(item, symbol, receivedAt).orders);

@@ -1,4 +1,4 @@
-import { KLINE_INTERVALS } from '@venuekit/core';
+import { ExchangeUnavailableError, KLINE_INTERVALS } from '@venuekit/core';
 import type {
   WireAggTrade,
   WireBookTicker,
@@ -394,4 +394,217 @@ export function isRestAccount(body: unknown): boolean {
       return false;
   }
   return true;
+}
+
+// ---------------------------------------------------------------------------
+// Answers about orders and the market's rules (rest-api.md; the WebSocket API's `result` is the
+// same body). Fields the parsers read when present must be well formed when present: an ACK
+// answer has no price, but a price of "NaN" is not an answer. Unknown statuses and types are
+// refused (parsed, they became "new" and "limit"); unknown filters and extra fields are not.
+
+function isOptional(value: unknown, check: (value: unknown) => boolean): boolean {
+  return value === undefined || check(value);
+}
+const isPlainDecimal = (value: unknown): boolean => isDecimalText(value, false);
+const isTime = (value: unknown): boolean => isCount(value);
+const isName = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+
+// "Place new order" FULL fills: {"price":"4000.00000000","qty":"1.00000000","commission":"4.00000000","commissionAsset":"USDT","tradeId":56}
+function isOrderFill(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const f = value as Record<string, unknown>;
+  return (
+    isDecimalText(f.price, true) &&
+    isDecimalText(f.qty, true) &&
+    isDecimalText(f.commission, false) &&
+    typeof f.commissionAsset === 'string' &&
+    isCount(f.tradeId)
+  );
+}
+
+/**
+ * An order as "Place new order" (ACK, RESULT, FULL), "Query order", "Cancel order", "Current open
+ * orders" and "All orders" answer it: {"symbol":"BTCUSDT","orderId":28,"orderListId":-1,
+ * "clientOrderId":"6gCrw2kRUAF9CvJDGP16IP","transactTime":1507725176595,"price":"0.00000000",
+ * "origQty":"10.00000000","executedQty":"10.00000000","cummulativeQuoteQty":"10.00000000",
+ * "status":"FILLED","timeInForce":"GTC","type":"MARKET","side":"SELL","workingTime":1507725176595,…}
+ */
+export function isRestOrder(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const o = body as Record<string, unknown>;
+  return (
+    isName(o.symbol) &&
+    isCount(o.orderId) &&
+    isName(o.clientOrderId) &&
+    isOptional(o.origClientOrderId, isName) &&
+    isOptional(o.orderListId, isIdOrNone) &&
+    isOptional(o.transactTime, isTime) &&
+    isOptional(o.time, isTime) &&
+    isOptional(o.updateTime, isTime) &&
+    isOptional(o.workingTime, isIdOrNone) &&
+    isOptional(o.price, isPlainDecimal) &&
+    isOptional(o.origQty, isPlainDecimal) &&
+    isOptional(o.executedQty, isPlainDecimal) &&
+    isOptional(o.origQuoteOrderQty, isPlainDecimal) &&
+    // Negative on some old orders: "not available".
+    isOptional(o.cummulativeQuoteQty, isSignedDecimalText) &&
+    isOptional(o.stopPrice, isPlainDecimal) &&
+    isOptional(o.status, (v) => ORDER_STATUSES.has(v)) &&
+    isOptional(o.type, (v) => ORDER_TYPES.has(v)) &&
+    isOptional(o.side, (v) => SIDES.has(v)) &&
+    isOptional(o.timeInForce, isName) &&
+    isOptional(o.fills, (v) => Array.isArray(v) && v.every(isOrderFill))
+  );
+}
+
+/**
+ * An order list as "New Order list - OCO", "Cancel Order list", "Query Order list" and "Cancel all
+ * Open Orders on a Symbol" answer it: {"orderListId":0,"contingencyType":"OCO","listStatusType":
+ * "EXEC_STARTED","listOrderStatus":"EXECUTING","listClientOrderId":"JYVpp3F0f5CAG15DhtrqLp",
+ * "transactionTime":1563417480525,"symbol":"LTCBTC","orders":[{"symbol":"LTCBTC","orderId":3,
+ * "clientOrderId":"xTXKaGYd4bluPVp78IVRvl"}],"orderReports":[…orders…]}
+ */
+export function isRestOrderList(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const l = body as Record<string, unknown>;
+  if (
+    !isCount(l.orderListId) ||
+    !isName(l.contingencyType) ||
+    !isName(l.listOrderStatus) ||
+    !isName(l.listClientOrderId) ||
+    !isCount(l.transactionTime) ||
+    !Array.isArray(l.orders)
+  ) {
+    return false;
+  }
+  for (const ref of l.orders as unknown[]) {
+    if (typeof ref !== 'object' || ref === null) return false;
+    const r = ref as Record<string, unknown>;
+    if (!isName(r.symbol) || !isCount(r.orderId) || !isName(r.clientOrderId)) return false;
+  }
+  return isOptional(l.orderReports, (v) => Array.isArray(v) && v.every(isRestOrder));
+}
+
+/** Either of the above: what "Cancel all Open Orders on a Symbol" lists. */
+export function isRestOrderOrList(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'contingencyType' in body
+    ? isRestOrderList(body)
+    : isRestOrder(body);
+}
+
+// "Account trade list": {"symbol":"BNBBTC","id":28457,"orderId":100234,"orderListId":-1,"price":"4.00000100",
+// "qty":"12.00000000","quoteQty":"48.000012","commission":"10.10000000","commissionAsset":"BNB",
+// "time":1499865549590,"isBuyer":true,"isMaker":false,"isBestMatch":true}
+export function isRestMyTrade(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const t = body as Record<string, unknown>;
+  return (
+    isCount(t.id) &&
+    isCount(t.orderId) &&
+    isDecimalText(t.price, true) &&
+    isDecimalText(t.qty, true) &&
+    isDecimalText(t.quoteQty, false) &&
+    isDecimalText(t.commission, false) &&
+    typeof t.commissionAsset === 'string' &&
+    isCount(t.time) &&
+    typeof t.isBuyer === 'boolean' &&
+    typeof t.isMaker === 'boolean'
+  );
+}
+
+/** The fields of the filters the instruments read (filters.md), all decimal text. */
+const FILTER_DECIMALS: Readonly<Record<string, readonly string[]>> = {
+  PRICE_FILTER: ['minPrice', 'maxPrice', 'tickSize'],
+  LOT_SIZE: ['minQty', 'maxQty', 'stepSize'],
+  MARKET_LOT_SIZE: ['minQty', 'maxQty', 'stepSize'],
+  NOTIONAL: ['minNotional', 'maxNotional'],
+  MIN_NOTIONAL: ['minNotional'],
+  PERCENT_PRICE: ['multiplierUp', 'multiplierDown'],
+  PERCENT_PRICE_BY_SIDE: ['bidMultiplierUp', 'bidMultiplierDown', 'askMultiplierUp', 'askMultiplierDown'],
+};
+const FILTER_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  NOTIONAL: ['applyMinToMarket', 'applyMaxToMarket'],
+  MIN_NOTIONAL: ['applyToMarket'],
+};
+
+function isFilter(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const f = value as Record<string, unknown>;
+  if (!isName(f.filterType)) return false;
+  for (const name of FILTER_DECIMALS[f.filterType as string] ?? []) {
+    if (!isDecimalText(f[name], false)) return false;
+  }
+  for (const name of FILTER_FLAGS[f.filterType as string] ?? []) {
+    if (!isOptional(f[name], (v) => typeof v === 'boolean')) return false;
+  }
+  return true;
+}
+
+const isFlag = (value: unknown): boolean => value === undefined || typeof value === 'boolean';
+
+// "Exchange information" symbols[]: {"symbol":"ETHBTC","status":"TRADING","baseAsset":"ETH","baseAssetPrecision":8,
+// "quoteAsset":"BTC","quotePrecision":8,"quoteAssetPrecision":8,"orderTypes":["LIMIT",…],"ocoAllowed":true,
+// "quoteOrderQtyMarketAllowed":true,"isSpotTradingAllowed":true,"filters":[…],…}
+function isSymbolInfo(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Record<string, unknown>;
+  return (
+    isName(s.symbol) &&
+    isName(s.status) &&
+    isName(s.baseAsset) &&
+    isName(s.quoteAsset) &&
+    isCount(s.baseAssetPrecision) &&
+    (isCount(s.quoteAssetPrecision) || (s.quoteAssetPrecision === undefined && isCount(s.quotePrecision))) &&
+    Array.isArray(s.orderTypes) &&
+    s.orderTypes.every((type) => typeof type === 'string') &&
+    Array.isArray(s.filters) &&
+    s.filters.every(isFilter) &&
+    isFlag(s.ocoAllowed) &&
+    isFlag(s.quoteOrderQtyMarketAllowed) &&
+    isFlag(s.isSpotTradingAllowed)
+  );
+}
+
+// "Exchange information": {"timezone":"UTC","serverTime":1565246363776,"rateLimits":[{"rateLimitType":
+// "REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000}],"exchangeFilters":[],"symbols":[…]}
+export function isRestExchangeInfo(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const info = body as Record<string, unknown>;
+  if (!isCount(info.serverTime) || !Array.isArray(info.rateLimits) || !Array.isArray(info.symbols)) {
+    return false;
+  }
+  for (const limit of info.rateLimits as unknown[]) {
+    if (typeof limit !== 'object' || limit === null) return false;
+    const l = limit as Record<string, unknown>;
+    if (!isName(l.rateLimitType) || !isName(l.interval) || !isCount(l.intervalNum) || !isCount(l.limit)) {
+      return false;
+    }
+  }
+  return (info.symbols as unknown[]).every(isSymbolInfo);
+}
+
+/**
+ * A typed EXCHANGE_ERROR for an answer without the documented shape: the caller never gets a value
+ * built from it. `context.answer: 'malformed'` tells a placement or cancel apart from a refusal:
+ * the venue said yes to something, so the outcome is looked up (trading.ts `isAmbiguous`).
+ */
+export function malformedAnswer(what: string, body: unknown): ExchangeUnavailableError {
+  let text: string;
+  try {
+    text = (JSON.stringify(body) ?? String(body)).slice(0, 2_000);
+  } catch {
+    text = String(body).slice(0, 2_000);
+  }
+  return new ExchangeUnavailableError({
+    code: 'EXCHANGE_ERROR',
+    message: `${what}: the answer does not have the documented shape`,
+    context: { exchange: 'binance', answer: 'malformed' },
+    venue: { status: 200, body: text },
+  });
+}
+
+/** An answer that must be a list (open orders, all orders, account trades), or a typed EXCHANGE_ERROR. */
+export function answerList(body: unknown, what: string): unknown[] {
+  if (!Array.isArray(body)) throw malformedAnswer(what, body);
+  return body;
 }
