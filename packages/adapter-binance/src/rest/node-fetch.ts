@@ -37,7 +37,7 @@ interface Answer {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
-  readonly body: Buffer;
+  readonly body: Uint8Array<ArrayBuffer>;
 }
 
 function exchange(
@@ -74,7 +74,7 @@ function exchange(
             ? response.pipe(createInflate())
             : response;
       const chunks: Buffer[] = [];
-      const finish = (text: Buffer): void => {
+      const finish = (text: Uint8Array<ArrayBuffer>): void => {
         if (settled) return;
         settled = true;
         signal.removeEventListener('abort', onAbort);
@@ -87,9 +87,9 @@ function exchange(
       };
       decoded.on('data', (chunk: Buffer) => chunks.push(chunk));
       decoded.on('end', () => finish(Buffer.concat(chunks)));
-      decoded.on('error', () => finish(Buffer.alloc(0)));
-      response.on('error', () => finish(Buffer.alloc(0)));
-      response.on('aborted', () => finish(Buffer.alloc(0)));
+      decoded.on('error', () => finish(new Uint8Array(0)));
+      response.on('error', () => finish(new Uint8Array(0)));
+      response.on('aborted', () => finish(new Uint8Array(0)));
     });
     outgoing.end(body);
   });
