@@ -288,6 +288,7 @@ export class BinanceAccount implements AccountClient {
         disconnected: () => this.#userData.handleDisconnected(),
         lost: () => this.#userData.handleTerminated(),
         revoked: (error) => this.#userData.handleRevoked(error),
+        waiting: (event) => this.#userData.handleWaiting(event),
       },
     });
     this.#userData = new BinanceUserDataStream({

@@ -259,6 +259,20 @@ export class BinanceUserDataStream {
     this.#resume();
   }
 
+  /**
+   * The connection cannot reconnect for `retryInMs` (the connection attempt budget is spent):
+   * observers see how long, and why, as a `reconnecting` status.
+   */
+  handleWaiting(event: { readonly retryInMs: number; readonly reason: string }): void {
+    if (this.#closed || !this.active || this.#subscribed) return;
+    this.#status({
+      type: 'reconnecting',
+      reason: event.reason,
+      attempt: this.#reconnects,
+      delayMs: event.retryInMs,
+    });
+  }
+
   /** The venue revoked the key: the stream ends with that error. */
   handleRevoked(error: VenuekitError): void {
     this.#end(error);

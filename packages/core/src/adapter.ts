@@ -166,6 +166,11 @@ export interface ConnectionInfo {
   readonly queuedMessages: number;
   readonly connectedAt?: number;
   readonly lastMessageAt?: number;
+  /**
+   * Set while the connection waits for the venue's connection attempt budget (Binance: 300 per 5
+   * minutes per IP): when its next attempt may be made (clock ms).
+   */
+  readonly attemptBudgetUntil?: number;
   readonly reconnects: number;
   readonly messagesReceived: number;
 }

@@ -54,6 +54,18 @@ export const ERROR_CATALOGUE = {
       'Use WebSocket streams instead of polling',
     ],
   },
+  CONNECTION_ATTEMPTS_EXHAUSTED: {
+    category: 'rate_limit',
+    severity: 'warning',
+    retryable: true,
+    userMessage:
+      'Too many connections to the exchange were opened recently. Please wait before trying again.',
+    recoverySuggestions: [
+      'Wait for retryAfterMs: no new connection can be opened before',
+      'Send the request over REST meanwhile',
+      'Share connections between users instead of opening one per user',
+    ],
+  },
   IP_BANNED: {
     category: 'ip_banned',
     severity: 'critical',

@@ -152,9 +152,16 @@ export class TimeoutError extends RetryableError {
     super('REQUEST_TIMEOUT', options);
   }
 }
+/**
+ * A limit of the venue's was reached, or would be: `RATE_LIMITED` for request weight and orders,
+ * `CONNECTION_ATTEMPTS_EXHAUSTED` for the connection attempts allowed per IP. `retryAfterMs` says when.
+ */
 export class RateLimitError extends RetryableError {
-  constructor(options: VenuekitErrorOptions = {}) {
-    super('RATE_LIMITED', options);
+  constructor(
+    options: VenuekitErrorOptions & { code?: 'RATE_LIMITED' | 'CONNECTION_ATTEMPTS_EXHAUSTED' } = {},
+  ) {
+    const { code = 'RATE_LIMITED', ...rest } = options;
+    super(code, rest);
   }
 }
 export class ExchangeUnavailableError extends RetryableError {

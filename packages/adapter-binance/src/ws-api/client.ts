@@ -22,7 +22,7 @@ import { mapBinanceError } from '../errors';
 import { type GovernedRequest, headersFromRateLimits, type RequestPriority } from '../rest/rate-governor';
 import type { RequestGate } from '../rest/request-gate';
 import type { VenueClock } from '../rest/signed';
-import { type ConnectionAttemptBudget, WsConnection } from '../ws/connection';
+import { type AttemptDeferredEvent, type ConnectionAttemptBudget, WsConnection } from '../ws/connection';
 import type { WsApiEventFrame, WsApiResponseFrame, WsApiSessionStatus } from './wire';
 
 export interface WsApiRequestOptions {
@@ -77,6 +77,12 @@ export interface WsApiHandlers {
   disconnected?(event: { readonly reason: string; readonly willReconnect: boolean }): void;
   /** The venue revoked the API key mid-session (unsolicited 401). */
   revoked?(error: VenuekitError): void;
+  /**
+   * The connection waits for the shared connection attempt budget before its next attempt
+   * (`reason` names the budget). Requests that cannot wait that long were failed with a
+   * CONNECTION_ATTEMPTS_EXHAUSTED RateLimitError.
+   */
+  waiting?(event: { readonly retryInMs: number; readonly reason: string }): void;
 }
 
 export interface BinanceWsApiClientOptions {
@@ -174,6 +180,8 @@ export class BinanceWsApiClient {
   #loggedOn = false;
   /** Why the last session.logon failed, for requests that gave up waiting. */
   #logonError: unknown;
+  /** Requests waiting for the connection: told when it waits for the attempt budget. */
+  readonly #budgetListeners = new Set<(until: number) => void>();
   #started = false;
   #closed = false;
 
@@ -204,6 +212,7 @@ export class BinanceWsApiClient {
         message: (text, receivedAt) => this.#onMessage(text, receivedAt),
         open: ({ reconnected }) => this.#onOpen(reconnected),
         close: ({ reason, willReconnect }) => this.#onClose(reason, willReconnect),
+        attemptDeferred: (event) => this.#onAttemptDeferred(event),
       },
     });
   }
@@ -331,8 +340,20 @@ export class BinanceWsApiClient {
   async #awaitReady(method: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     this.start();
     if (this.#isReady) return;
+    // A connection that cannot be opened before the request's timeout (the attempt budget is
+    // spent) fails the request now, naming the budget, rather than at the timeout.
+    const deadline = this.#clock.now() + timeoutMs;
+    const budgetUntil = this.#connection.attemptBudgetUntil;
+    if (budgetUntil !== undefined && budgetUntil > deadline) throw this.#budgetError(method, budgetUntil);
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     let onAbort: (() => void) | undefined;
+    let onBudget: ((until: number) => void) | undefined;
+    const budget = new Promise<never>((_, reject) => {
+      onBudget = (until) => {
+        if (until > deadline) reject(this.#budgetError(method, until));
+      };
+      this.#budgetListeners.add(onBudget);
+    });
     const aborted = new Promise<never>((_, reject) => {
       if (!signal) return;
       onAbort = () => reject(notSent(method, signal));
@@ -356,11 +377,37 @@ export class BinanceWsApiClient {
     });
     // Nobody may be waiting when it rejects.
     aborted.catch(() => undefined);
+    budget.catch(() => undefined);
     try {
-      await Promise.race([this.#ready.promise, timeout, aborted]);
+      await Promise.race([this.#ready.promise, timeout, aborted, budget]);
     } finally {
       this.#clock.clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
+      if (onBudget) this.#budgetListeners.delete(onBudget);
+    }
+  }
+
+  #budgetError(method: string, until: number): VenuekitError {
+    const budget = this.#options.attemptBudget;
+    const retryAfterMs = Math.max(1, until - this.#clock.now());
+    const context = { exchange: this.#exchange, operation: method, connectionId: this.#connection.id };
+    if (budget) return budget.exhaustedError(retryAfterMs, context);
+    return new NetworkError({
+      message: `${method}: the WebSocket API connection cannot be opened for ${retryAfterMs} ms; nothing was sent`,
+      context: { ...context, sent: false },
+    });
+  }
+
+  #onAttemptDeferred(event: AttemptDeferredEvent): void {
+    const until = this.#clock.now() + event.retryInMs;
+    for (const listener of [...this.#budgetListeners]) listener(until);
+    try {
+      this.#options.handlers?.waiting?.({
+        retryInMs: event.retryInMs,
+        reason: this.#options.attemptBudget?.describe() ?? 'connection attempt budget spent',
+      });
+    } catch (error) {
+      this.#logger.errorWithException('waiting handler threw', error);
     }
   }
 

@@ -58,6 +58,8 @@ export interface WsApiAccountHandlers {
   lost(): void;
   /** The venue revoked the key of this account's own logged-on connection. */
   revoked(error: VenuekitError): void;
+  /** The connection carrying the subscription waits `retryInMs` for the connection attempt budget. */
+  waiting?(event: { readonly retryInMs: number; readonly reason: string }): void;
 }
 
 export interface WsApiAccountOptions {
@@ -273,6 +275,9 @@ export class BinanceWsApiPool {
         revoked: (error) => {
           if (connection) this.#onRevoked(connection, error);
         },
+        waiting: (event) => {
+          if (connection) this.#onWaiting(connection, event);
+        },
       },
     });
     connection = new PoolConnection(client, dedicated);
@@ -362,6 +367,19 @@ export class BinanceWsApiPool {
         member.handlers.disconnected();
       } catch (error) {
         this.#logger.errorWithException('WebSocket API disconnected handler threw', error);
+      }
+    }
+  }
+
+  #onWaiting(
+    connection: PoolConnection,
+    event: { readonly retryInMs: number; readonly reason: string },
+  ): void {
+    for (const member of [...connection.members]) {
+      try {
+        member.handlers.waiting?.(event);
+      } catch (error) {
+        this.#logger.errorWithException('WebSocket API waiting handler threw', error);
       }
     }
   }

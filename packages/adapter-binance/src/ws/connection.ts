@@ -7,8 +7,10 @@ import {
   type ConnectionInfo,
   type ConnectionKind,
   type ConnectionState,
+  type ErrorContext,
   ExponentialBackoff,
   type Logger,
+  RateLimitError,
   silentLogger,
   systemClock,
   type TimerHandle,
@@ -132,8 +134,20 @@ export interface WsConnectionHandlers {
   close?(event: WsCloseEvent): void;
   reconnecting?(event: WsReconnectEvent): void;
   circuitOpen?(event: { readonly retryInMs: number }): void;
+  /**
+   * An attempt to connect was put off because the shared connection attempt budget is spent; the
+   * next one is made in `retryInMs`. Also announced as `reconnecting`, with the budget as reason.
+   */
+  attemptDeferred?(event: AttemptDeferredEvent): void;
   /** `maxLifetimeMs` was reached; the socket stays open until the owner closes it. */
   lifetimeReached?(): void;
+}
+
+export interface AttemptDeferredEvent {
+  readonly retryInMs: number;
+  /** The budget: `limit` attempts per `windowMs`. */
+  readonly limit: number;
+  readonly windowMs: number;
 }
 
 export type WsConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
@@ -152,6 +166,34 @@ export class ConnectionAttemptBudget {
   constructor(limit = 300, windowMs = 300_000) {
     this.#limit = limit;
     this.#windowMs = windowMs;
+  }
+
+  /** Attempts allowed per window. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
+  /** Why an attempt waits, for logs and statuses: names the budget. */
+  describe(): string {
+    const attempts = this.#limit === 1 ? 'attempt' : 'attempts';
+    return `connection attempt budget spent (${this.#limit} ${attempts} per ${formatMs(this.#windowMs)} per IP)`;
+  }
+
+  /**
+   * The typed error for a caller that cannot wait `retryAfterMs` for the budget: nothing was sent,
+   * and the context names the budget.
+   */
+  exhaustedError(retryAfterMs: number, context: ErrorContext = {}): RateLimitError {
+    return new RateLimitError({
+      code: 'CONNECTION_ATTEMPTS_EXHAUSTED',
+      message: `${context.operation === undefined ? '' : `${context.operation}: `}no connection can be opened for ${formatMs(retryAfterMs)}: ${this.describe()}; nothing was sent`,
+      retryAfterMs,
+      context: { ...context, attemptLimit: this.#limit, attemptWindowMs: this.#windowMs, sent: false },
+    });
   }
 
   /** Records an attempt and returns 0 if one is allowed at `now`; otherwise the ms to wait (nothing recorded). */
@@ -254,6 +296,8 @@ export class WsConnection {
   #lifetimeSignalled = false;
   #recycleReason: string | undefined;
   #lastError: string | undefined;
+  /** While an attempt waits for the attempt budget: when it will be made (clock ms). */
+  #budgetUntil: number | undefined;
   #queue: string[] = [];
 
   #connectTimer: TimerHandle | undefined;
@@ -347,6 +391,11 @@ export class WsConnection {
     return this.#lastMessageAt;
   }
 
+  /** While the next attempt waits for the shared attempt budget: when it will be made (clock ms). */
+  get attemptBudgetUntil(): number | undefined {
+    return this.#budgetUntil;
+  }
+
   /** The last connection failure, for diagnostics. */
   get lastError(): string | undefined {
     return this.#lastError;
@@ -370,6 +419,7 @@ export class WsConnection {
       queuedMessages: this.#queue.length + queuedMessages,
       ...(this.#openedAt === undefined ? {} : { connectedAt: this.#openedAt }),
       ...(this.#lastMessageAt === undefined ? {} : { lastMessageAt: this.#lastMessageAt }),
+      ...(this.#budgetUntil === undefined ? {} : { attemptBudgetUntil: this.#budgetUntil }),
       reconnects: this.#reconnects,
       messagesReceived: this.#messages,
     };
@@ -489,11 +539,28 @@ export class WsConnection {
       this.#schedule(retryInMs, 'circuit open', false);
       return;
     }
-    const wait = this.#options.attemptBudget?.reserve(this.#clock.now()) ?? 0;
-    if (wait > 0) {
-      this.#schedule(wait, 'connection attempt budget exhausted', false);
+    const budget = this.#options.attemptBudget;
+    const now = this.#clock.now();
+    const wait = budget?.reserve(now) ?? 0;
+    if (budget && wait > 0) {
+      // Never silent: the wait is announced (`reconnecting` with the budget as reason, telemetry),
+      // shown in info(), and callers waiting for this connection are told (attemptDeferred).
+      this.#budgetUntil = now + wait;
+      this.#logger.warn('connection attempt put off: the attempt budget is spent', {
+        retryInMs: wait,
+        limit: budget.limit,
+        windowMs: budget.windowMs,
+      });
+      this.#schedule(wait, budget.describe(), true);
+      if (this.#state !== 'reconnecting') return; // a handler closed us
+      try {
+        this.#handlers.attemptDeferred?.({ retryInMs: wait, limit: budget.limit, windowMs: budget.windowMs });
+      } catch (error) {
+        this.#logger.errorWithException('attemptDeferred handler threw', error);
+      }
       return;
     }
+    this.#budgetUntil = undefined;
     this.#state = 'connecting';
     this.#attempts++;
     let ws: WebSocket;
@@ -701,6 +768,7 @@ export class WsConnection {
 
   #finishClose(event?: WsCloseEvent): void {
     this.#clearTimers();
+    this.#budgetUntil = undefined;
     this.#state = 'closed';
     this.#window?.clear();
     const waiters = this.#openWaiters.splice(0);
@@ -821,6 +889,11 @@ export class WsConnection {
     }
     if (this.#queue.length > 0) this.#scheduleFlush();
   }
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms >= 1000 ? `${Math.ceil(ms / 1000)} s` : `${Math.ceil(ms)} ms`;
 }
 
 function publicState(state: WsConnectionState): ConnectionState {

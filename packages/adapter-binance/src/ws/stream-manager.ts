@@ -63,7 +63,11 @@ export class BinanceStreamManager {
     let target = this.#connections.find((c) => !c.retiring && c.size < max);
     if (!target) {
       target = this.#create();
+      // The stream is added first: a connection that must wait (for the connection attempt
+      // budget) says so to the streams it carries as soon as it starts.
+      target.add(name, sink, 'new');
       target.start();
+      return;
     }
     target.add(name, sink, 'new');
   }
