@@ -703,6 +703,12 @@ class BookRoute extends Route<OrderBookUpdate> {
     this.sync.onDiff(payload);
   }
 
+  /** The frame's text, for a diff that follows on from the synced book (see BinanceBookSync.tryDiffText). */
+  dataText(text: string, at: number, receivedAt: number, _source: number): boolean {
+    this.#receivedAt = receivedAt;
+    return this.sync.tryDiffText(text, at, '}}');
+  }
+
   protected override onLateObserver(observer: StreamObserver<OrderBookUpdate>): void {
     if (this.sync.state !== 'synced') return;
     const book = this.sync.book;

@@ -1,4 +1,4 @@
-import type { OrderBookUpdate, ReadonlyOrderBook, StreamStatus } from '@venuekit/core';
+import { type OrderBookUpdate, type ReadonlyOrderBook, type StreamStatus, telemetry } from '@venuekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Market, startMarket, waitFor } from './support/harness';
 
@@ -153,6 +153,41 @@ describe('the local order book against the fake Binance', () => {
     await converged('a stall');
     expect(market.adapter.marketData.connections()[0]?.reconnects).toBeGreaterThan(reconnectsBefore);
     expect(statuses.some((s) => s.type === 'stale' && s.reason.startsWith('disconnected'))).toBe(true);
+  });
+
+  it('a diff that follows on but is broken is discarded whole, and the book stays exact', async () => {
+    // Frames in the layout the fake (and Binance) send, so that they reach the book's fast path
+    // (read from the text, no JSON.parse), with the next update id: a malformed level, a zero price,
+    // or text after the frame. None may touch the book or take its id.
+    const simulation = market.fake.handle.simulation;
+    simulation?.pause();
+    const discarded: string[] = [];
+    const stop = telemetry.messageDiscarded.subscribe((event) => discarded.push(event.reason));
+    try {
+      await waitFor(same, 'the local book to equal the engine book', 60_000);
+      const id = Number(book?.updateId);
+      const diff = (asks: string) =>
+        `{"stream":"${STREAM}","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":${id + 1},"u":${id + 1},"b":[["1.00000000","5.00000000"]],"a":${asks}}}`;
+      const frames = [
+        diff('[["abc","1.00000000"]]'),
+        diff('[["0.00000000","1.00000000"]]'),
+        `${diff('[]')}x`,
+      ];
+      for (const frame of frames) market.fake.handle.faults.sendMalformed({ kind: 'streams' }, frame);
+      await waitFor(() => discarded.length >= frames.length, 'the broken diffs to be discarded');
+      expect(discarded).toEqual([
+        `${STREAM}: malformed depth update`,
+        `${STREAM}: malformed depth update`,
+        'malformed JSON frame',
+      ]);
+      expect(book?.updateId).toBe(String(id));
+      expect(same()).toBe(true);
+    } finally {
+      stop();
+      simulation?.resume();
+    }
+    await churn(100);
+    await converged('broken diffs');
   });
 
   it('went through thousands of changes and never surfaced an error', () => {

@@ -232,6 +232,108 @@ describe('OrderBook', () => {
     expect(book.timestamp).toBe(8);
   });
 
+  it('tryApplyJson applies from the JSON text exactly what tryApply applies from the parsed levels, and changes nothing for anything else', () => {
+    const prefix = '{"stream":"x@depth","data":{"e":"depthUpdate","E":1,"s":"X","U":1,"u":1,"b":';
+    const text = (bids: unknown, asks: unknown) =>
+      `${prefix}${JSON.stringify(bids)},"a":${JSON.stringify(asks)}}}`;
+    const json = (book: OrderBook, t: string, sequence: number) =>
+      book.tryApplyJson(t, prefix.length, ',"a":', '}}', sequence, sequence);
+    const price = fc.oneof(
+      fc.integer({ min: 1, max: 2000 }).map((n) => (n / 100).toFixed(8)),
+      fc.integer({ min: 1, max: 2000 }).map((n) => String(n)),
+      fc.integer({ min: 1, max: 2000 }).map((n) => `${(n / 100).toFixed(2)}00000000000000000001`),
+    );
+    const quantity = fc.oneof(
+      fc.constant('0.00000000'),
+      fc.constant('0'),
+      fc.integer({ min: 1, max: 10_000 }).map((n) => (n / 1000).toFixed(8)),
+      fc.constant('1234567890.1234567890123'),
+      fc.constant('9'.repeat(64)),
+    );
+    const level = fc.tuple(price, quantity);
+    // Levels tryApply refuses, and levels it takes that are not in the strict form.
+    const odd = fc.constantFrom<unknown>(
+      ['abc', '1'],
+      ['0', '1'],
+      ['0.00', '1'],
+      ['1', '-1'],
+      ['1e2', '1'],
+      ['.5', '1'],
+      ['5.', '1'],
+      ['1.2.3', '1'],
+      ['', '1'],
+      ['1', ''],
+      ['1'.repeat(65), '1'],
+      [1, '1'],
+      ['1', null],
+      ['1'],
+      [],
+      null,
+      'x',
+      ['1.5', '2', 'extra'],
+    );
+    const update = fc.tuple(fc.array(level, { maxLength: 6 }), fc.array(level, { maxLength: 6 }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(update, fc.option(fc.tuple(fc.nat(11), odd))), { minLength: 1, maxLength: 40 }),
+        (steps) => {
+          const book = new OrderBook('t', 'X/Y');
+          const model = new OrderBook('t', 'X/Y');
+          let sequence = 0;
+          for (const [[bids, asks], fault] of steps) {
+            sequence++;
+            const all: unknown[] = [...bids, ...asks];
+            if (fault !== null) all.splice(fault[0] % (all.length + 1), 0, fault[1]);
+            const b = all.slice(0, bids.length);
+            const a = all.slice(bids.length);
+            const before = book.snapshot();
+            const applied = json(book, text(b, a), sequence);
+            if (fault === null) expect(applied).toBe(true);
+            if (applied) {
+              expect(model.tryApply(b, a, sequence, sequence)).toBe(true);
+            } else {
+              expect(book.snapshot()).toEqual(before);
+              sequence--;
+            }
+            expect(book.snapshot()).toEqual(model.snapshot());
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+
+    // Anything but the strict form is left alone, well-formed or not: the caller parses it instead.
+    const book = new OrderBook('t', 'X/Y');
+    const good = text([['1.50', '2']], [['2.50', '3']]);
+    const other = [
+      `${prefix}[["1.50", "2"]],"a":[["2.50","3"]]}}`,
+      `${prefix}[ ["1.50","2"]],"a":[["2.50","3"]]}}`,
+      `${prefix}[["1\\u002e50","2"]],"a":[["2.50","3"]]}}`,
+      `${prefix}[["1.50","2"]],"a":[["2.50","3"]]}} `,
+      `${prefix}[["1.50","2"]],"a":[["2.50","3"]]}`,
+      `${prefix}[["1.50","2"]],"x":[["2.50","3"]]}}`,
+      `${prefix}[["1.50","2"]],"a":[["2.50","3"]`,
+      `${prefix}[["1.50","2"],],"a":[]}}`,
+      `${prefix}[["1.50","2"]`,
+      `${prefix}[["1.50`,
+      `${prefix}{},"a":[]}}`,
+    ];
+    for (const t of other) expect(json(book, t, 5)).toBe(false);
+    expect(book.snapshot()).toEqual(new OrderBook('t', 'X/Y').snapshot());
+    expect(json(book, good, 5)).toBe(true);
+    expect(book.bestBid()?.price.toString()).toBe('1.5');
+    expect(book.bestAsk()?.quantity.toString()).toBe('3');
+    expect(book.updateId).toBe('5');
+    // More levels than the staging arrays first hold, and exact text a double does not carry.
+    const many = Array.from({ length: 150 }, (_, i) => [
+      `${1000 + i}.00000000`,
+      `${i + 1}.000000000000000000001`,
+    ]);
+    expect(json(book, text(many, []), 6)).toBe(true);
+    expect(book.bidCount).toBe(151);
+    expect(book.bestBid()?.quantity.toString()).toBe('150.000000000000000000001');
+  });
+
   it('stays equal to a reference model, read after every update, while levels empty, refill and the best moves', () => {
     // Removing and re-adding the same prices, emptying the best level, and many more removals than
     // levels (so that the book drops what it keeps of removed levels), across both update paths.

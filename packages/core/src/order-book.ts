@@ -139,6 +139,101 @@ function stageLevels(levels: readonly unknown[], at: number): boolean {
   return true;
 }
 
+// Where the last `jsonDecimal` stopped (past its closing quote) and how far `readJsonLevels` staged.
+let scanAt = 0;
+let stagedEnd = 0;
+
+/**
+ * The text of a JSON string from `at` (just past its opening quote) read as `plainDecimal` reads
+ * plain decimal text, when the string is nothing but that: up to 64 digits with at most one point
+ * (digits on both sides), then the closing quote. Sets `scanAt` past the quote. NaN for anything
+ * else (an escape, another character, no closing quote in time).
+ */
+function jsonDecimal(text: string, at: number): number {
+  const limit = Math.min(text.length, at + 65);
+  let mantissa = 0;
+  let point = -1;
+  let i = at;
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c - 48;
+    if (digit >>> 0 <= 9) mantissa = mantissa * 10 + digit;
+    else if (c === 34) break;
+    else if (c === 46 && point < 0) point = i;
+    else return Number.NaN;
+  }
+  if (i === limit || i === at || point === at || point === i - 1) return Number.NaN;
+  scanAt = i + 1;
+  const decimals = point < 0 ? 0 : i - point - 1;
+  if (mantissa >= 1e15 || decimals > 22) return INEXACT;
+  return decimals === 0 ? mantissa : mantissa / (POWERS_OF_TEN[decimals] as number);
+}
+
+function growStaged(): void {
+  const keys = new Float64Array(2 * stagedKeys.length);
+  const amounts = new Float64Array(2 * stagedAmounts.length);
+  keys.set(stagedKeys);
+  amounts.set(stagedAmounts);
+  stagedKeys = keys;
+  stagedAmounts = amounts;
+}
+
+/**
+ * Reads a JSON array of levels from `text` at `at` into the staging arrays from `slot` on, in the
+ * strict form venues write it: `[["price","quantity"],…]` without whitespace, each level exactly two
+ * strings of plain decimal text, a positive price and a quantity (0 removes the level). Returns the
+ * index just past the array's `]` (and sets `stagedEnd` to the slot after the last level), or -1 when
+ * the text is not exactly that.
+ */
+function readJsonLevels(text: string, at: number, slot: number): number {
+  if (text.charCodeAt(at) !== 91) return -1; // [
+  let i = at + 1;
+  if (text.charCodeAt(i) === 93) {
+    stagedEnd = slot;
+    return i + 1;
+  }
+  for (;;) {
+    if (text.charCodeAt(i) !== 91 || text.charCodeAt(i + 1) !== 34) return -1; // ["
+    let key = jsonDecimal(text, i + 2);
+    let exactPrice: string | undefined;
+    if (key === INEXACT) {
+      exactPrice = text.slice(i + 2, scanAt - 1);
+      key = +exactPrice;
+    }
+    if (!(key > 0)) return -1;
+    i = scanAt;
+    if (text.charCodeAt(i) !== 44 || text.charCodeAt(i + 1) !== 34) return -1; // ,"
+    let amount = jsonDecimal(text, i + 2);
+    let exactQuantity: string | undefined;
+    if (amount === INEXACT) {
+      exactQuantity = text.slice(i + 2, scanAt - 1);
+      amount = +exactQuantity;
+    }
+    if (!(amount >= 0)) return -1;
+    i = scanAt;
+    if (text.charCodeAt(i) !== 93) return -1; // ]
+    if (slot === stagedKeys.length) growStaged();
+    if (exactPrice !== undefined || exactQuantity !== undefined) {
+      stagedExactPrices[slot] = exactPrice;
+      stagedExactQuantities[slot] = exactQuantity;
+      stagedExact++;
+    } else if (stagedExact > 0) {
+      stagedExactPrices[slot] = undefined;
+      stagedExactQuantities[slot] = undefined;
+    }
+    stagedKeys[slot] = key;
+    stagedAmounts[slot] = amount;
+    slot++;
+    const next = text.charCodeAt(i + 1);
+    i += 2;
+    if (next === 93) {
+      stagedEnd = slot;
+      return i;
+    }
+    if (next !== 44) return -1; // ,
+  }
+}
+
 function clearStaged(): void {
   if (stagedExact === 0) return;
   stagedExact = 0;
@@ -676,6 +771,42 @@ export class OrderBook implements ReadonlyOrderBook {
     }
     this.#bids.setStaged(0, split);
     this.#asks.setStaged(split, total);
+    clearStaged();
+    this.#sequence = sequence;
+    this.#timestamp = timestamp;
+    return true;
+  }
+
+  /**
+   * `tryApply` straight from a venue's JSON text, for a diff stream's hot path: no parsed levels,
+   * no strings. From `at`, `text` must hold the bids' array, `separator`, the asks' array, then
+   * `end`, which ends the text; each array in the strict form venues write (`[["price","quantity"],…]`,
+   * no whitespace, each level exactly two strings of plain decimal text, as `tryApply` accepts them).
+   * Applies all of it and returns true, or changes nothing and returns false when the text is not
+   * exactly that. The caller then parses the text as JSON and takes `tryApply`'s path, which decides
+   * for anything this one refuses (a malformed level, or merely another layout).
+   */
+  tryApplyJson(
+    text: string,
+    at: number,
+    separator: string,
+    end: string,
+    sequence: number,
+    timestamp: number,
+  ): boolean {
+    const afterBids = readJsonLevels(text, at, 0);
+    if (afterBids < 0 || !text.startsWith(separator, afterBids)) {
+      clearStaged();
+      return false;
+    }
+    const split = stagedEnd;
+    const afterAsks = readJsonLevels(text, afterBids + separator.length, split);
+    if (afterAsks < 0 || afterAsks + end.length !== text.length || !text.startsWith(end, afterAsks)) {
+      clearStaged();
+      return false;
+    }
+    this.#bids.setStaged(0, split);
+    this.#asks.setStaged(split, stagedEnd);
     clearStaged();
     this.#sequence = sequence;
     this.#timestamp = timestamp;

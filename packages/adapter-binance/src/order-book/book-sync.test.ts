@@ -66,8 +66,10 @@ afterEach(() => {
   for (const sync of syncs.splice(0)) sync.close();
 });
 
-function setup(options: { reorderWindowMs?: number; snapshot?: () => Promise<WirePartialDepth> } = {}) {
-  const clock = new ManualClock();
+function setup(
+  options: { reorderWindowMs?: number; snapshot?: () => Promise<WirePartialDepth>; clock?: ManualClock } = {},
+) {
+  const clock = options.clock ?? new ManualClock();
   const venue = new Venue();
   const updates: OrderBookUpdate[] = [];
   const statuses: StreamStatus[] = [];
@@ -361,5 +363,100 @@ describe('BinanceBookSync', () => {
     expect(sync.state).toBe('synced');
     expect(String(sync.book.bestBid()?.price)).toBe('4');
     expect(String(sync.book.bestAsk()?.price)).toBe('4.000002');
+  });
+
+  it('takes a frame from its text exactly as it takes the parsed payload, whatever the frame', async () => {
+    // Two books on one venue's stream: one handed every frame parsed (onDiff), one handed the text
+    // first (tryDiffText) and the parsed payload only when it declines, as the connection does.
+    // Frames in order, duplicated, reordered, skipped, with a malformed level, and laid out otherwise.
+    const parsed = setup();
+    const text = setup({ clock: parsed.clock });
+    const venue = parsed.venue;
+    const start = '{"stream":"bnbbtc@depth","data":';
+    let declined = 0;
+    const send = (payload: string) => {
+      const frame = `${start}${payload}}`;
+      parsed.sync.onDiff(JSON.parse(frame).data);
+      if (!text.sync.tryDiffText(frame, start.length, '}}')) {
+        declined++;
+        text.sync.onDiff(JSON.parse(frame).data);
+      }
+    };
+    const same = () => {
+      expect(levels(text.sync.book)).toEqual(levels(parsed.sync.book));
+      expect(text.sync.book.updateId).toBe(parsed.sync.book.updateId);
+      // Delivered alike: as many updates, the latest with the same id, time and resync flag.
+      const last = (u: OrderBookUpdate | undefined) => u && [u.updateId, u.timestamp, u.resynced];
+      expect(text.updates.length).toBe(parsed.updates.length);
+      expect(last(text.updates.at(-1))).toEqual(last(parsed.updates.at(-1)));
+      expect(text.statuses).toEqual(parsed.statuses);
+      expect(text.counts).toEqual(parsed.counts);
+      expect(text.sync.state).toBe(parsed.sync.state);
+    };
+    // Lets the reorder window run out and a resync fetch its snapshot, on both books alike (each
+    // round longer than any resync delay, which is jittered).
+    const settle = async () => {
+      for (let round = 0; round < 3; round++) {
+        await parsed.clock.advance(40_000);
+        await Promise.resolve();
+        const snap = venue.snapshot();
+        parsed.requests.at(-1)?.resolve(snap);
+        text.requests.at(-1)?.resolve(snap);
+        await Promise.resolve();
+      }
+    };
+    send(JSON.stringify(venue.next()));
+    const snapshot = venue.snapshot();
+    send(JSON.stringify(venue.next()));
+    parsed.requests[0]?.resolve(snapshot);
+    text.requests[0]?.resolve(snapshot);
+    await Promise.resolve();
+    same();
+    let held: WireDepthUpdate | undefined;
+    for (let i = 0; i < 2000; i++) {
+      const r = venue.random();
+      const event = venue.next();
+      if (r < 0.6) {
+        send(JSON.stringify(event));
+      } else if (r < 0.65) {
+        send(JSON.stringify(event));
+        send(JSON.stringify(event)); // a duplicate
+      } else if (r < 0.7 && held === undefined) {
+        held = event; // sent after the next one
+        continue;
+      } else if (r < 0.75) {
+        // A malformed level somewhere, then the real frame.
+        const where = venue.random() < 0.5 ? 'b' : 'a';
+        const kind = Math.floor(venue.random() * 6);
+        const broken = kind === 5 ? ['0.00', '1'] : ['95.00', ['abc', '-1', '1e2', '', '5.'][kind] as string];
+        send(JSON.stringify({ ...event, [where]: [...event[where], broken] }));
+        send(JSON.stringify(event));
+      } else if (r < 0.8) {
+        send(JSON.stringify(event, null, 1)); // another layout: the parsed path
+      } else if (r < 0.82) {
+        // A skipped id range: a gap, then a resync from a snapshot both books get.
+        send(JSON.stringify(venue.next()));
+        await settle();
+      } else {
+        send(JSON.stringify(event));
+      }
+      if (held !== undefined && held !== event) {
+        send(JSON.stringify(held));
+        held = undefined;
+      }
+      same();
+    }
+    if (held !== undefined) send(JSON.stringify(held));
+    await settle();
+    for (let i = 0; i < 5; i++) send(JSON.stringify(venue.next()));
+    same();
+    expect(text.sync.state).toBe('synced');
+    expect(text.sync.book.sequence).toBe(venue.id);
+    expect(levels(text.sync.book)).toEqual(truth(venue));
+    expect(parsed.sync.resyncs).toBeGreaterThan(5);
+    expect(parsed.counts.malformed).toBeGreaterThan(50);
+    // Most frames were taken from their text; the rest went the parsed way.
+    expect(declined).toBeGreaterThan(300);
+    expect(text.sync.updatesApplied - declined).toBeGreaterThan(1000);
   });
 });

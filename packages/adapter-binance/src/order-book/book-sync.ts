@@ -16,6 +16,7 @@ import {
 } from '@venuekit/core';
 import { isDepthLevels } from '../parsing/wire-checks';
 import type { WireDepthUpdate, WirePartialDepth } from '../ws/wire';
+import { type DepthHeader, readDepthHeader } from './depth-text';
 
 export type BookSyncState = 'buffering' | 'synced' | 'disconnected' | 'closed';
 export type ResyncReason = BookResyncEvent['reason'];
@@ -57,6 +58,9 @@ export interface BookSyncOptions {
 }
 
 const MAX_PENDING = 1_000;
+
+// tryDiffText's header, read anew for each frame (one object for all books: nothing is kept in it).
+const HEADER: DepthHeader = { E: 0, U: 0, u: 0, levelsAt: 0 };
 
 /**
  * Keeps one full-depth book exact by Binance's rules (web-socket-streams.md,
@@ -172,6 +176,25 @@ export class BinanceBookSync {
     }
   }
 
+  /**
+   * The hot path, straight from the frame's text: a diff that follows on from the synced book (with
+   * nothing held for later) is applied from `text` without JSON.parse — its header read by
+   * `readDepthHeader` from `at`, its levels by `OrderBook.tryApplyJson`, the payload followed by
+   * `end`, which ends the text. Returns false, having done nothing, for anything else (not synced,
+   * a duplicate, a gap, another layout, a malformed level): the caller then parses the frame and
+   * hands it to `onDiff`, which decides.
+   */
+  tryDiffText(text: string, at: number, end: string): boolean {
+    if (this.#state !== 'synced' || this.#pending.length > 0) return false;
+    const header = HEADER;
+    if (!readDepthHeader(text, at, header)) return false;
+    const id = this.book.sequence;
+    if (header.u <= id || header.U > id + 1) return false;
+    if (!this.book.tryApplyJson(text, header.levelsAt, ',"a":', end, header.u, header.E)) return false;
+    this.#applied(header.E);
+    return true;
+  }
+
   /** The connection carrying the stream dropped: the book is stale until continuity is shown or a snapshot applied. */
   onDisconnect(reason: string): void {
     if (this.#state === 'closed') return;
@@ -224,6 +247,11 @@ export class BinanceBookSync {
       this.#listener.malformed?.();
       return;
     }
+    this.#applied(w.E);
+  }
+
+  /** After a live diff was applied in sequence: what was held may follow on, then the update goes out. */
+  #applied(timestamp: number): void {
     this.#updates++;
     this.#listener.accepted?.();
     if (this.#pending.length > 0) {
@@ -233,7 +261,7 @@ export class BinanceBookSync {
       this.#resync('crossed', undefined);
       return;
     }
-    this.#deliver(false, w.E);
+    this.#deliver(false, timestamp);
   }
 
   /** Applies a diff that was checked when it was kept (buffered, held, or after a reconnect). */

@@ -20,6 +20,13 @@ export interface StreamSink {
   readonly key?: string;
   /** The `data` of a combined-stream frame. The hot path. `source` tells connections apart. */
   data(payload: unknown, receivedAt: number, source: number): void;
+  /**
+   * A faster hot path, for sinks that can read their payload from the frame's text: `text` is a
+   * combined-stream frame of this stream whose payload starts at `at` and is followed by the
+   * frame's closing `}`, which ends the text. True if the sink took the frame; false if it did
+   * nothing, and the frame is then parsed and handed to `data`.
+   */
+  dataText?(text: string, at: number, receivedAt: number, source: number): boolean;
   /** Binance confirmed the stream on `connectionId`. */
   subscribed(connectionId: string, mode: SubscribeMode): void;
   /** Binance refused the stream; it is no longer subscribed anywhere. */
@@ -93,6 +100,8 @@ export class BinanceStreamConnection {
   // Forgotten whenever the table changes.
   #lastStream = '';
   #lastSink: StreamSink | undefined;
+  // When the last sink reads text (dataText): how its frames start, `{"stream":"<name>","data":`.
+  #lastPrefix = '';
   readonly #toSubscribe = new Set<string>();
   readonly #toUnsubscribe = new Set<string>();
   #retryBatches: string[][] = [];
@@ -272,6 +281,17 @@ export class BinanceStreamConnection {
   // Frames
 
   #onMessage(text: string, receivedAt: number): void {
+    // Another frame of the stream routed last, to a sink that reads the payload from the text: no
+    // JSON.parse unless it declines. (Not while the raw tap listens: it is given each frame once.)
+    const last = this.#lastSink;
+    if (
+      last?.dataText !== undefined &&
+      text.startsWith(this.#lastPrefix) &&
+      !telemetry.rawMessage.hasSubscribers &&
+      last.dataText(text, this.#lastPrefix.length, receivedAt, this.serial)
+    ) {
+      return;
+    }
     let message: { stream?: string; data?: unknown; id?: unknown; e?: string };
     try {
       message = JSON.parse(text);
@@ -293,6 +313,7 @@ export class BinanceStreamConnection {
         if (sink !== undefined) {
           this.#lastStream = stream;
           this.#lastSink = sink;
+          this.#lastPrefix = sink.dataText === undefined ? '' : `{"stream":${JSON.stringify(stream)},"data":`;
         }
       }
       if (sink !== undefined) {
@@ -324,6 +345,7 @@ export class BinanceStreamConnection {
   #forgetLastSink(): void {
     this.#lastStream = '';
     this.#lastSink = undefined;
+    this.#lastPrefix = '';
   }
 
   /** The raw tap: the frame as received, for recorders. Built only while someone listens. */
