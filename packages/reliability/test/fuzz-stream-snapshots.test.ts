@@ -138,11 +138,13 @@ function shows(kind: Kind): boolean {
   }
 }
 
-/** The key the route orders messages by, one past the last delivered: a fuzzed frame is never "older". */
+/**
+ * The key the route orders messages by, as new as the newest real message (the book's update id
+ * now, the time now): a fuzzed frame is never dropped as older, which would hide whether it was
+ * checked. (The last delivered value is not enough: newer real messages may be on their way.)
+ */
 function nextKey(kind: Kind): number {
-  const last = delivered[kind].at(-1);
-  if (kind === 'bookTicker') return Number((last as BookTicker).updateId) + 1;
-  if (kind === 'depth') return Number((last as OrderBookSnapshot).updateId) + 1;
+  if (kind === 'bookTicker' || kind === 'depth') return fake.handle.book('BTCUSDT').lastUpdateId;
   return Date.now();
 }
 

@@ -7,7 +7,14 @@ import {
   partialDepthEvent,
   tickerEvent,
 } from './fixtures/streams';
+import { exchangeInfoResponse } from './fixtures/rest';
+import * as trading from './fixtures/trading';
 import {
+  isRestExchangeInfo,
+  isRestMyTrade,
+  isRestOrder,
+  isRestOrderList,
+  isRestOrderOrList,
   isWireAggTrade,
   isWireBookTicker,
   isWireDepthHeader,
@@ -289,5 +296,48 @@ describe('user data event checks', () => {
     ]) {
       expect(isWireUserEvent(broken)).toBe(false);
     }
+  });
+});
+
+describe('order, order list, account trade and exchangeInfo answer checks', () => {
+  it('accept the documented answers (ACK, RESULT, FULL, query, cancel, cancel-all, OCO) and extra fields', () => {
+    for (const order of [
+      trading.orderAck,
+      trading.orderResult,
+      trading.orderFull,
+      trading.orderStatus,
+      trading.orderCancel,
+      ...trading.openOrders,
+      { ...trading.orderAck, someNewField: [1] },
+    ]) {
+      expect(isRestOrder(order)).toBe(true);
+    }
+    expect(trading.cancelAll.every(isRestOrderOrList)).toBe(true);
+    expect(isRestOrderList(trading.ocoPlace)).toBe(true);
+    expect(trading.myTrades.every(isRestMyTrade)).toBe(true);
+    expect(isRestExchangeInfo(exchangeInfoResponse)).toBe(true);
+  });
+
+  it('refuse a missing id, an unknown status, a non-decimal amount, a broken fill, list or filter', () => {
+    const { orderId: _id, ...noId } = trading.orderResult;
+    for (const broken of [
+      noId,
+      { ...trading.orderResult, status: 'DONE' },
+      { ...trading.orderResult, price: 'NaN' },
+      { ...trading.orderResult, executedQty: -1 },
+      { ...trading.orderFull, fills: [{ ...trading.orderFull.fills[0], tradeId: '1' }] },
+      null,
+    ]) {
+      expect(isRestOrder(broken)).toBe(false);
+    }
+    expect(isRestOrderList({ ...trading.ocoPlace, orders: [{ symbol: 'BTCUSDT' }] })).toBe(false);
+    expect(isRestMyTrade({ ...trading.myTrades[0], isMaker: 'true' })).toBe(false);
+    const [symbol] = exchangeInfoResponse.symbols;
+    const badFilter = {
+      ...symbol,
+      filters: [{ filterType: 'PRICE_FILTER', minPrice: '0.01', maxPrice: '1000', tickSize: '1e-2' }],
+    };
+    expect(isRestExchangeInfo({ ...exchangeInfoResponse, symbols: [badFilter] })).toBe(false);
+    expect(isRestExchangeInfo({ ...exchangeInfoResponse, serverTime: undefined })).toBe(false);
   });
 });
