@@ -46,7 +46,7 @@ import type { KyInstance } from 'ky';
 import { type BinanceParams, type BinanceSigner, createBinanceSigner } from './credentials';
 import { isUnknownExecution } from './errors';
 import { parseBalances, parseMyTrade, type WireAccount, type WireMyTrade } from './parsing/account';
-import { answerList, isRestAccount } from './parsing/wire-checks';
+import { answerList, isRestAccount, isRestOrderList, malformedAnswer } from './parsing/wire-checks';
 import {
   newOcoParams,
   newOrderParams,
@@ -851,6 +851,7 @@ export class BinanceAccount implements AccountClient {
       if (error instanceof OrderNotFoundError) return undefined;
       throw error;
     }
+    if (!isRestOrderList(list)) throw malformedAnswer('GET /api/v3/orderList', list);
     const legs: Order[] = [];
     for (const ref of list.orders) {
       const leg = await this.#queryOrder(symbol, { orderId: String(ref.orderId) }, false, priority);
