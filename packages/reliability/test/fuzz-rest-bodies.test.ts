@@ -18,6 +18,7 @@ import {
   type Order,
 } from '@venuekit/core';
 import { startFakeBinance } from '@venuekit/testkit';
+import * as docs from '@venuekit/testkit/docs-examples';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestSecret } from '../src/guard/secret-guard';
@@ -140,28 +141,14 @@ function setPath(root: unknown, path: string, value: unknown): unknown {
 }
 
 // rest-api.md "Query order (USER_DATA)", the order the adapter finds when it looks one up after a
-// broken answer: its status and client order id are the lookup's.
+// broken answer: the example, as an order of this symbol with its own id; its status and client
+// order id are the lookup's.
 const QUERIED_ORDER = {
+  ...docs.queryOrder,
   symbol: 'BTCUSDT',
   orderId: 777,
-  orderListId: -1,
-  clientOrderId: 'myOrder1',
   price: '50000.00000000',
   origQty: '0.01000000',
-  executedQty: '0.00000000',
-  cummulativeQuoteQty: '0.00000000',
-  status: 'NEW',
-  timeInForce: 'GTC',
-  type: 'LIMIT',
-  side: 'BUY',
-  stopPrice: '0.00000000',
-  icebergQty: '0.00000000',
-  time: 1499827319559,
-  updateTime: 1499827319559,
-  isWorking: true,
-  workingTime: 1499827319559,
-  origQuoteOrderQty: '0.00000000',
-  selfTradePreventionMode: 'NONE',
 };
 function queried(status: string): (params: URLSearchParams) => string {
   return (params) =>
@@ -232,88 +219,11 @@ const ORDER_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   fills: optional((v) => Array.isArray(v) && v.every(fill)),
 };
 
-// rest-api.md "Cancel All Open Orders on a Symbol (TRADE)"
-const CANCEL_ALL = [
-  {
-    symbol: 'BTCUSDT',
-    origClientOrderId: 'E6APeyTJvkMvLMYMqu1KQ4',
-    orderId: 4,
-    orderListId: -1,
-    clientOrderId: 'pXLV6Hz6mprAcVYpVMTGgx',
-    transactTime: 1684804350068,
-    price: '0.089853',
-    origQty: '0.178622',
-    executedQty: '0.000000',
-    cummulativeQuoteQty: '0.000000',
-    status: 'CANCELED',
-    timeInForce: 'GTC',
-    type: 'LIMIT',
-    side: 'BUY',
-    selfTradePreventionMode: 'NONE',
-  },
-  {
-    orderListId: 1929,
-    contingencyType: 'OCO',
-    listStatusType: 'ALL_DONE',
-    listOrderStatus: 'ALL_DONE',
-    listClientOrderId: '2inzWQdDvZLHbbAmAozX2N',
-    transactionTime: 1585230948299,
-    symbol: 'BTCUSDT',
-    orders: [
-      { symbol: 'BTCUSDT', orderId: 20, clientOrderId: 'CwOOIPHSmYywx6jZX77TdL' },
-      { symbol: 'BTCUSDT', orderId: 21, clientOrderId: '461cPg51vQjV3zIMOXNz39' },
-    ],
-    orderReports: [
-      {
-        symbol: 'BTCUSDT',
-        origClientOrderId: 'CwOOIPHSmYywx6jZX77TdL',
-        orderId: 12,
-        orderListId: 1929,
-        clientOrderId: 'pXLV6Hz6mprAcVYpVMTGgx',
-        transactTime: 1688005070874,
-        price: '0.668611',
-        origQty: '0.690354',
-        executedQty: '0.000000',
-        cummulativeQuoteQty: '0.000000',
-        status: 'CANCELED',
-        timeInForce: 'GTC',
-        type: 'STOP_LOSS_LIMIT',
-        side: 'BUY',
-        stopPrice: '0.378131',
-        icebergQty: '0.017083',
-        selfTradePreventionMode: 'NONE',
-      },
-      {
-        symbol: 'BTCUSDT',
-        origClientOrderId: '461cPg51vQjV3zIMOXNz39',
-        orderId: 13,
-        orderListId: 1929,
-        clientOrderId: 'pXLV6Hz6mprAcVYpVMTGgx',
-        transactTime: 1688005070874,
-        price: '0.008791',
-        origQty: '0.690354',
-        executedQty: '0.000000',
-        cummulativeQuoteQty: '0.000000',
-        status: 'CANCELED',
-        timeInForce: 'GTC',
-        type: 'LIMIT_MAKER',
-        side: 'BUY',
-        icebergQty: '0.639962',
-        selfTradePreventionMode: 'NONE',
-      },
-    ],
-  },
-];
-
 const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Order book": {"lastUpdateId":1027024,"bids":[["4.00000000","431.00000000"]],"asks":[["4.00000200","12.00000000"]]}
     path: '/api/v3/depth',
-    example: {
-      lastUpdateId: 1027024,
-      bids: [['4.00000000', '431.00000000']],
-      asks: [['4.00000200', '12.00000000']],
-    },
+    example: docs.depth,
     fields: { lastUpdateId: count, bids: levels, asks: levels },
     call: () => adapter.rest.fetchOrderBook('BTC/USDT', 5),
     exact: (value) => {
@@ -326,17 +236,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Recent trades list"
     path: '/api/v3/trades',
-    example: [
-      {
-        id: 28457,
-        price: '4.00000100',
-        qty: '12.00000000',
-        quoteQty: '48.000012',
-        time: 1499865549590,
-        isBuyerMaker: true,
-        isBestMatch: true,
-      },
-    ],
+    example: [docs.trade],
     inArray: true,
     fields: {
       id: count,
@@ -359,29 +259,15 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Check server time": {"serverTime":1499827319559}
     path: '/api/v3/time',
-    example: { serverTime: 1499827319559 },
+    example: docs.time,
     fields: { serverTime: count },
     call: () => adapter.rest.fetchTime(),
     exact: (value) => expect(value).toBe(1499827319559),
   },
   {
-    // rest-api.md "Account information (USER_DATA)", the part the adapter reads.
+    // rest-api.md "Account information (USER_DATA)"
     path: '/api/v3/account',
-    example: {
-      makerCommission: 15,
-      takerCommission: 15,
-      canTrade: true,
-      canWithdraw: true,
-      canDeposit: true,
-      updateTime: 123456789,
-      accountType: 'SPOT',
-      balances: [
-        { asset: 'BTC', free: '4723846.89208129', locked: '0.00000000' },
-        { asset: 'LTC', free: '4763368.68006011', locked: '0.00000000' },
-      ],
-      permissions: ['SPOT'],
-      uid: 354937868,
-    },
+    example: docs.account,
     fields: {
       balances: (v) =>
         Array.isArray(v) &&
@@ -445,28 +331,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Query order (USER_DATA)"
     path: 'GET /api/v3/order',
-    example: {
-      symbol: 'LTCBTC',
-      orderId: 1,
-      orderListId: -1,
-      clientOrderId: 'myOrder1',
-      price: '0.1',
-      origQty: '1.0',
-      executedQty: '0.0',
-      cummulativeQuoteQty: '0.0',
-      status: 'NEW',
-      timeInForce: 'GTC',
-      type: 'LIMIT',
-      side: 'BUY',
-      stopPrice: '0.0',
-      icebergQty: '0.0',
-      time: 1499827319559,
-      updateTime: 1499827319559,
-      isWorking: true,
-      workingTime: 1499827319559,
-      origQuoteOrderQty: '0.000000',
-      selfTradePreventionMode: 'NONE',
-    },
+    example: docs.queryOrder,
     fields: ORDER_FIELDS,
     call: () => account.getOrder({ symbol: 'BTC/USDT', orderId: '1' }),
     exact: (value) => {
@@ -483,33 +348,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "New order (TRADE)", the FULL answer; a broken one is looked up.
     path: 'POST /api/v3/order',
-    example: {
-      symbol: 'BTCUSDT',
-      orderId: 28,
-      orderListId: -1,
-      clientOrderId: '6gCrw2kRUAF9CvJDGP16IP',
-      transactTime: 1507725176595,
-      price: '0.00000000',
-      origQty: '10.00000000',
-      executedQty: '10.00000000',
-      origQuoteOrderQty: '0.000000',
-      cummulativeQuoteQty: '10.00000000',
-      status: 'FILLED',
-      timeInForce: 'GTC',
-      type: 'MARKET',
-      side: 'SELL',
-      workingTime: 1507725176595,
-      selfTradePreventionMode: 'NONE',
-      fills: [
-        {
-          price: '4000.00000000',
-          qty: '1.00000000',
-          commission: '4.00000000',
-          commissionAsset: 'USDT',
-          tradeId: 56,
-        },
-      ],
-    },
+    example: docs.orderFull,
     fields: ORDER_FIELDS,
     call: () =>
       account.placeOrder({
@@ -535,23 +374,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Cancel order (TRADE)"; a broken answer is looked up.
     path: 'DELETE /api/v3/order',
-    example: {
-      symbol: 'LTCBTC',
-      origClientOrderId: 'myOrder1',
-      orderId: 4,
-      orderListId: -1,
-      clientOrderId: 'cancelMyOrder1',
-      transactTime: 1684804350068,
-      price: '2.00000000',
-      origQty: '1.00000000',
-      executedQty: '0.00000000',
-      cummulativeQuoteQty: '0.00000000',
-      status: 'CANCELED',
-      timeInForce: 'GTC',
-      type: 'LIMIT',
-      side: 'BUY',
-      selfTradePreventionMode: 'NONE',
-    },
+    example: docs.cancelOrder,
     fields: { ...ORDER_FIELDS, origClientOrderId: optional(name) },
     call: () => account.cancelOrder({ symbol: 'BTC/USDT', orderId: '4' }),
     exact: (value) => {
@@ -564,30 +387,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Current open orders (USER_DATA)"
     path: 'GET /api/v3/openOrders',
-    example: [
-      {
-        symbol: 'LTCBTC',
-        orderId: 1,
-        orderListId: -1,
-        clientOrderId: 'myOrder1',
-        price: '0.1',
-        origQty: '1.0',
-        executedQty: '0.0',
-        cummulativeQuoteQty: '0.0',
-        status: 'NEW',
-        timeInForce: 'GTC',
-        type: 'LIMIT',
-        side: 'BUY',
-        stopPrice: '0.0',
-        icebergQty: '0.0',
-        time: 1499827319559,
-        updateTime: 1499827319559,
-        isWorking: true,
-        origQuoteOrderQty: '0.000000',
-        workingTime: 1499827319559,
-        selfTradePreventionMode: 'NONE',
-      },
-    ],
+    example: [docs.openOrder],
     inArray: true,
     fields: ORDER_FIELDS,
     call: () => account.getOpenOrders('BTC/USDT'),
@@ -599,23 +399,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   {
     // rest-api.md "Account trade list (USER_DATA)"
     path: 'GET /api/v3/myTrades',
-    example: [
-      {
-        symbol: 'BNBBTC',
-        id: 28457,
-        orderId: 100234,
-        orderListId: -1,
-        price: '4.00000100',
-        qty: '12.00000000',
-        quoteQty: '48.000012',
-        commission: '10.10000000',
-        commissionAsset: 'BNB',
-        time: 1499865549590,
-        isBuyer: true,
-        isMaker: false,
-        isBestMatch: true,
-      },
-    ],
+    example: [docs.myTrade],
     inArray: true,
     fields: {
       id: count,
@@ -637,12 +421,12 @@ const ENDPOINTS: readonly Endpoint[] = [
       );
     },
   },
-  ...[0, 1].map(
+  ...[0, 2].map(
     (element): Endpoint => ({
-      // rest-api.md "Cancel All Open Orders on a Symbol (TRADE)": an order and an OCO order list,
-      // broken in the order (element 0) or in the list (element 1).
+      // rest-api.md "Cancel All Open Orders on a Symbol (TRADE)": two orders and an OCO order list,
+      // broken in the first order (element 0) or in the list (element 2).
       path: 'DELETE /api/v3/openOrders',
-      example: CANCEL_ALL,
+      example: docs.cancelAllOpenOrders,
       inArray: true,
       element,
       fields:
@@ -672,9 +456,10 @@ const ENDPOINTS: readonly Endpoint[] = [
       exact: (value) => {
         const orders = value as Order[];
         expect(orders.map((o) => [o.id, o.status])).toEqual([
-          ['4', 'canceled'],
-          ['12', 'canceled'],
+          ['11', 'canceled'],
           ['13', 'canceled'],
+          ['20', 'canceled'],
+          ['21', 'canceled'],
         ]);
       },
     }),

@@ -5,6 +5,7 @@
 import { BinanceAdapter } from '@venuekit/adapter-binance';
 import { Decimal, type OrderBookUpdate, type StreamStatus, telemetry, type Trade } from '@venuekit/core';
 import { type FakeBinance, startFakeBinance } from '@venuekit/testkit';
+import * as docs from '@venuekit/testkit/docs-examples';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BookReference } from '../src/soak/book-reference';
@@ -121,22 +122,11 @@ function send(text: string): void {
   expect(fake.handle.faults.sendMalformed(connectionId, text)).toBe(1);
 }
 
-// web-socket-streams.md, "Trade Streams": {"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,
-// "p":"0.001","q":"100","T":1672515782136,"m":true,"M":true} — the adapter's own stream name and ids.
+// web-socket-streams.md, "Trade Streams": the example, with the adapter's own stream name and ids.
 function tradePayload(id: number): Record<string, unknown> {
   const now = Date.now();
   // A price and quantity no real trade here has: a broken frame taken for a trade shows up as a wrong value.
-  return {
-    e: 'trade',
-    E: now,
-    s: 'BTCUSDT',
-    t: id,
-    p: '60123.45000000',
-    q: '0.07770000',
-    T: now,
-    m: true,
-    M: true,
-  };
+  return { ...docs.tradeEvent, E: now, s: 'BTCUSDT', t: id, p: '60123.45000000', q: '0.07770000', T: now };
 }
 
 /** Which values of a trade's fields the adapter may accept; the fuzzer breaks at least one. */
@@ -148,10 +138,17 @@ const TRADE_FIELDS: Readonly<Record<string, (value: unknown) => boolean>> = {
   m: (v) => typeof v === 'boolean',
 };
 
-// web-socket-streams.md, "Diff. Depth Stream": {"e":"depthUpdate","E":1672515782136,"s":"BNBBTC",
-// "U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100"]]}
+// web-socket-streams.md, "Diff. Depth Stream": the example, following on from the book, one bid.
 function depthPayload(next: number): Record<string, unknown> {
-  return { e: 'depthUpdate', E: Date.now(), s: 'BTCUSDT', U: next, u: next, b: [['59500.00', '0.5']], a: [] };
+  return {
+    ...docs.depthUpdateEvent,
+    E: Date.now(),
+    s: 'BTCUSDT',
+    U: next,
+    u: next,
+    b: [['59500.00', '0.5']],
+    a: [],
+  };
 }
 
 const level = (v: unknown) =>

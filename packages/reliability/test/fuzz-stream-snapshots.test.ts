@@ -16,6 +16,7 @@ import {
   telemetry,
 } from '@venuekit/core';
 import { type FakeBinance, startFakeBinance } from '@venuekit/testkit';
+import * as docs from '@venuekit/testkit/docs-examples';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzRuns, junkValue, type Mutation, mutate, notAFrame, waitFor } from './support/fuzz';
@@ -148,76 +149,47 @@ function nextKey(kind: Kind): number {
   return Date.now();
 }
 
-// The official examples (web-socket-streams.md), with the marker for every decimal and this
-// stream's current key. Each comment names the example.
+/** An example with every decimal text replaced by the marker (`keep`: fields left as they are). */
+function marked(
+  example: Readonly<Record<string, unknown>>,
+  keep: readonly string[] = [],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...example };
+  for (const [name, value] of Object.entries(example)) {
+    if (!keep.includes(name) && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))
+      out[name] = MARKER;
+  }
+  return out;
+}
+
+// The official examples (web-socket-streams.md), with the marker for every decimal, this symbol and
+// this stream's current key. Each comment names the example.
 function payload(kind: Kind): Record<string, unknown> {
   const key = nextKey(kind);
-  const m = MARKER;
   switch (kind) {
     // "Individual Symbol Ticker Streams"
     case 'ticker':
-      return {
-        e: '24hrTicker',
-        E: key,
-        s: 'BTCUSDT',
-        p: m,
-        P: m,
-        w: m,
-        x: m,
-        c: m,
-        Q: m,
-        b: m,
-        B: m,
-        a: m,
-        A: m,
-        o: m,
-        h: m,
-        l: m,
-        v: m,
-        q: m,
-        O: key - 86_400_000,
-        C: key,
-        F: 0,
-        L: 18150,
-        n: 18151,
-      };
+      return { ...marked(docs.tickerEvent), E: key, s: 'BTCUSDT', O: key - 86_400_000, C: key };
     // "Individual Symbol Mini Ticker Stream"
     case 'miniTicker':
-      return { e: '24hrMiniTicker', E: key, s: 'BTCUSDT', c: m, o: m, h: m, l: m, v: m, q: m };
+      return { ...marked(docs.miniTickerEvent), E: key, s: 'BTCUSDT' };
     // "Individual Symbol Book Ticker Streams"
     case 'bookTicker':
-      return { u: key, s: 'BTCUSDT', b: m, B: m, a: m, A: m };
-    // "Kline/Candlestick Streams"
+      return { ...marked(docs.bookTickerEvent), u: key, s: 'BTCUSDT' };
+    // "Kline/Candlestick Streams" (`B` is a field to ignore, not an amount)
     case 'klines': {
       const open = key - (key % 60_000);
-      return {
-        e: 'kline',
-        E: key,
-        s: 'BTCUSDT',
-        k: {
-          t: open,
-          T: open + 59_999,
-          s: 'BTCUSDT',
-          i: '1m',
-          f: 100,
-          L: 200,
-          o: m,
-          c: m,
-          h: m,
-          l: m,
-          v: m,
-          n: 100,
-          x: false,
-          q: m,
-          V: m,
-          Q: m,
-          B: '123456',
-        },
-      };
+      const k = { ...marked(docs.klineEvent.k, ['B']), t: open, T: open + 59_999, s: 'BTCUSDT' };
+      return { ...docs.klineEvent, E: key, s: 'BTCUSDT', k };
     }
     // "Partial Book Depth Streams"
     default:
-      return { lastUpdateId: key, bids: [[m, m]], asks: [[m, m]] };
+      return {
+        ...docs.partialDepthEvent,
+        lastUpdateId: key,
+        bids: [[MARKER, MARKER]],
+        asks: [[MARKER, MARKER]],
+      };
   }
 }
 

@@ -6,6 +6,7 @@
 import { BinanceAdapter } from '@venuekit/adapter-binance';
 import { Decimal, type Order, telemetry } from '@venuekit/core';
 import { type FakeBinance, startFakeBinance } from '@venuekit/testkit';
+import * as docs from '@venuekit/testkit/docs-examples';
 import { type TradingSession, UserManager } from '@venuekit/trading';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,39 +97,19 @@ const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v)
 function canceledReport(order: Order): Record<string, unknown> {
   const now = Date.now();
   return {
-    e: 'executionReport',
+    ...docs.executionReport,
     E: now,
     s: 'BTCUSDT',
     c: 'cancel-by-fuzz',
-    S: 'BUY',
-    o: 'LIMIT',
-    f: 'GTC',
     q: '0.01000000',
     p: '50000.00000000',
-    P: '0.00000000',
-    F: '0.00000000',
-    g: -1,
     C: order.clientOrderId,
     x: 'CANCELED',
     X: 'CANCELED',
-    r: 'NONE',
     i: Number(order.id),
-    l: '0.00000000',
-    z: '0.00000000',
-    L: '0.00000000',
-    n: '0',
-    N: null,
     T: now,
-    t: -1,
-    v: 3,
-    I: 8641984,
     w: false,
-    m: false,
-    M: false,
     O: order.createdAt,
-    Z: '0.00000000',
-    Y: '0.00000000',
-    Q: '0.00000000',
     W: order.createdAt,
     V: 'EXPIRE_MAKER',
   };
@@ -179,12 +160,11 @@ const REPORT_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   Q: decimal(true),
 };
 
-// user-data-stream.md "Account Update": {"e":"outboundAccountPosition","E":1564034571105,
-// "u":1564034571073,"B":[{"a":"ETH","f":"10000.000000","l":"0.000000"}]} — with amounts the account does not have.
+// user-data-stream.md "Account Update": the example, with amounts the account does not have.
 function falseBalances(): Record<string, unknown> {
   const now = Date.now();
   return {
-    e: 'outboundAccountPosition',
+    ...docs.outboundAccountPosition,
     E: now,
     u: now,
     B: [{ a: 'USDT', f: '123.45000000', l: '0.00000000' }],
@@ -201,11 +181,10 @@ const POSITION_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   B: (v) => Array.isArray(v) && v.every(asset),
 };
 
-// user-data-stream.md "Balance Update": {"e":"balanceUpdate","E":1573200697110,"a":"BTC","d":"100.00000000","T":1573200697068}
-// — a deposit that never happened.
+// user-data-stream.md "Balance Update": the example, as a deposit that never happened.
 function falseDeposit(): Record<string, unknown> {
   const now = Date.now();
-  return { e: 'balanceUpdate', E: now, a: 'USDT', d: '5.00000000', T: now };
+  return { ...docs.balanceUpdate, E: now, a: 'USDT', d: '5.00000000', T: now };
 }
 const DELTA_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   E: count(0),

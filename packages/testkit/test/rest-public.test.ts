@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as docs from '../src/engine/fixtures/binance-docs';
+import * as docs from '../src/docs-examples';
 import { startTestExchange, type TestExchange } from './support/fake';
 import { shapeDiff } from './support/shape';
 
 // Public REST endpoints over a real socket, compared with the official examples
-// (src/engine/fixtures/binance-docs.ts: rest-api.md) by key set and JSON type.
+// (src/docs-examples.ts: rest-api.md) by key set and JSON type.
 
 let t: TestExchange;
 

@@ -1,6 +1,6 @@
 import { ManualClock } from '@venuekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as docs from '../src/engine/fixtures/binance-docs';
+import * as docs from '../src/docs-examples';
 import { startFakeBinance } from '../src/start';
 import { ALICE_KEY, startTestExchange, type TestExchange } from './support/fake';
 import { hmacHex } from './support/signing';

@@ -1,6 +1,6 @@
 import { Decimal } from '@venuekit/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as docs from '../src/engine/fixtures/binance-docs';
+import * as docs from '../src/docs-examples';
 import { startTestExchange, type TestExchange } from './support/fake';
 import { shapeDiff } from './support/shape';
 import { TestSocket } from './support/ws-client';

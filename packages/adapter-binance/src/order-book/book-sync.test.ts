@@ -1,7 +1,6 @@
 import { ManualClock, type OrderBookUpdate, type StreamStatus } from '@venuekit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { depthResponse } from '../parsing/fixtures/rest';
-import { depthUpdateEvent } from '../parsing/fixtures/streams';
+import { depth as depthResponse, depthUpdateEvent } from '@venuekit/testkit/docs-examples';
 import type { WireDepthUpdate, WirePartialDepth } from '../ws/wire';
 import { BinanceBookSync } from './book-sync';
 

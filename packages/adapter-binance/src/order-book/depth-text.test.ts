@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { depthUpdateEvent } from '../parsing/fixtures/streams';
+import { depthUpdateEvent } from '@venuekit/testkit/docs-examples';
 import { isWireDepthHeader } from '../parsing/wire-checks';
 import { type DepthHeader, readDepthHeader } from './depth-text';
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exchangeInfoResponse, minNotionalFilter, percentPriceBySideFilter } from './fixtures/rest';
+import {
+  exchangeFilterExamples,
+  exchangeInfo,
+  filterExamples,
+  rateLimitExamples,
+} from '@venuekit/testkit/docs-examples';
 import {
   parseExchangeInfo,
   parseSymbolInfo,
@@ -7,14 +12,34 @@ import {
   type WireSymbolInfo,
 } from './instruments';
 
-const info = exchangeInfoResponse as unknown as WireExchangeInfo;
+// The docs' exchangeInfo shows only comments where its rate limits and filters go: this one fills
+// them with the examples of enums.md and filters.md, so that every filter the parser reads is here.
+const info = {
+  ...exchangeInfo,
+  rateLimits: [rateLimitExamples.REQUEST_WEIGHT, rateLimitExamples.ORDERS, rateLimitExamples.RAW_REQUESTS],
+  exchangeFilters: [exchangeFilterExamples.EXCHANGE_MAX_NUM_ORDERS],
+  symbols: [
+    {
+      ...exchangeInfo.symbols[0],
+      filters: [
+        filterExamples.PRICE_FILTER,
+        filterExamples.PERCENT_PRICE,
+        filterExamples.LOT_SIZE,
+        filterExamples.NOTIONAL,
+        filterExamples.ICEBERG_PARTS,
+        filterExamples.MARKET_LOT_SIZE,
+        filterExamples.MAX_NUM_ORDERS,
+      ],
+    },
+  ],
+} as unknown as WireExchangeInfo;
 const ethbtc = info.symbols[0] as WireSymbolInfo;
 
 describe('exchangeInfo → Instrument (rest-api.md, filters.md)', () => {
   it('maps symbol, precision and every filter', () => {
     const { instruments, serverTime, rateLimits } = parseExchangeInfo(info);
     expect(serverTime).toBe(1565246363776);
-    expect(rateLimits[0]).toMatchObject({ rateLimitType: 'REQUEST_WEIGHT', limit: 1200 });
+    expect(rateLimits[0]).toMatchObject({ rateLimitType: 'REQUEST_WEIGHT', limit: 6000 });
     const eth = instruments[0];
     expect(eth).toMatchObject({
       exchange: 'binance',
@@ -65,7 +90,7 @@ describe('exchangeInfo → Instrument (rest-api.md, filters.md)', () => {
     );
     const instrument = parseSymbolInfo({
       ...ethbtc,
-      filters: [...filters, minNotionalFilter, percentPriceBySideFilter],
+      filters: [...filters, filterExamples.MIN_NOTIONAL, filterExamples.PERCENT_PRICE_BY_SIDE],
     });
     expect(String(instrument.minNotional)).toBe('0.001');
     expect(instrument.applyMinNotionalToMarket).toBe(true);

@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { WireAggTrade, WireKline, WireMiniTicker, WireTicker, WireTrade } from '../ws/wire';
 import {
-  aggTradesResponse,
-  depthResponse,
-  klinesResponse,
-  ticker24hrResponse,
-  tradesResponse,
-} from './fixtures/rest';
-import {
+  aggTrade,
   aggTradeEvent,
   bookTickerEvent,
+  depth,
+  kline as restKline,
   klineEvent,
   miniTickerEvent,
   partialDepthEvent,
+  ticker24h,
   tickerEvent,
+  trade as restTrade,
   tradeEvent,
-} from './fixtures/streams';
+} from '@venuekit/testkit/docs-examples';
 import {
   DecimalCache,
   parseAggTrade,
@@ -49,9 +47,10 @@ describe('stream parsers (web-socket-streams.md payloads)', () => {
     expect(s(trade.price)).toBe('0.001');
     expect(s(trade.quantity)).toBe('100');
     expect(parseTrade({ ...(tradeEvent as WireTrade), m: false }, 'BNB/BTC').side).toBe('buy');
-    // The buyer/seller order ids were removed from the stream in 2024: their absence is fine.
-    const { b: _b, a: _a, ...withoutOrderIds } = tradeEvent;
-    expect(parseTrade(withoutOrderIds as WireTrade, 'BNB/BTC').id).toBe('12345');
+    // The buyer/seller order ids `b` and `a` were removed from the stream (and from the docs' example)
+    // in 2024; a payload that still carries them, as older examples show, reads the same.
+    const withOrderIds = { ...tradeEvent, b: 88, a: 50 };
+    expect(parseTrade(withOrderIds as WireTrade, 'BNB/BTC').id).toBe('12345');
   });
 
   it('a per-stream cache reuses the decimal of a repeated price and parses a new one', () => {
@@ -145,18 +144,18 @@ describe('stream parsers (web-socket-streams.md payloads)', () => {
 
 describe('REST parsers (rest-api.md responses)', () => {
   it('depth, trades and aggregate trades', () => {
-    const book = parseDepthSnapshot(depthResponse, 'BNB/BTC', 1);
+    const book = parseDepthSnapshot(depth, 'BNB/BTC', 1);
     expect(book.updateId).toBe('1027024');
     expect(s(book.asks[0]?.price)).toBe('4.000002');
-    const trade = parseRestTrade(tradesResponse[0], 'BNB/BTC');
+    const trade = parseRestTrade(restTrade, 'BNB/BTC');
     expect(trade).toMatchObject({ id: '28457', timestamp: 1499865549590, side: 'sell', buyerIsMaker: true });
     expect(s(trade.price)).toBe('4.000001');
-    const agg = parseRestAggTrade(aggTradesResponse[0], 'BNB/BTC');
+    const agg = parseRestAggTrade(aggTrade, 'BNB/BTC');
     expect(agg).toMatchObject({ id: '26129', firstTradeId: '27781', lastTradeId: '27781' });
   });
 
   it('kline rows, closed once their close time has passed', () => {
-    const row = klinesResponse[0] as unknown as WireRestKline;
+    const row = restKline as unknown as WireRestKline;
     const kline = parseRestKline(row, 'BNB/BTC', '1d', 1499644800000);
     expect(kline).toMatchObject({
       openTime: 1499040000000,
@@ -175,7 +174,7 @@ describe('REST parsers (rest-api.md responses)', () => {
   });
 
   it('24h ticker', () => {
-    const ticker = parseRestTicker(ticker24hrResponse, 'BNB/BTC');
+    const ticker = parseRestTicker(ticker24h, 'BNB/BTC');
     expect(ticker).toMatchObject({ firstTradeId: '28385', lastTradeId: '28460', tradeCount: 76 });
     expect([ticker.change, ticker.changePercent, ticker.last, ticker.bid].map(s)).toEqual([
       '-94.999998',

@@ -1,7 +1,7 @@
 import { Decimal, normalizeOrderRequest } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
 import { parseBalances, parseMyTrade } from './account';
-import * as doc from './fixtures/trading';
+import * as docs from '@venuekit/testkit/docs-examples';
 import { parseCanceledOrders, parseOrder, parseOrderList } from './orders';
 import { parseUserEvent } from './user-data';
 
@@ -10,7 +10,7 @@ const resolve = (native: string) => ({ BTCUSDT: 'BTC/USDT', ETHBTC: 'ETH/BTC' })
 
 describe('parseOrder', () => {
   it('reads a FULL placement answer with its fills, fees and average price', () => {
-    const order = parseOrder(doc.orderFull, 'BTC/USDT', 1);
+    const order = parseOrder(docs.wsApiOrderFull, 'BTC/USDT', 1);
     expect(order).toMatchObject({
       exchange: 'binance',
       symbol: 'BTC/USDT',
@@ -37,7 +37,7 @@ describe('parseOrder', () => {
   });
 
   it('reads a RESULT answer: no fills, no stop price', () => {
-    const order = parseOrder(doc.orderResult, 'BTC/USDT', 1);
+    const order = parseOrder(docs.orderResult, 'BTC/USDT', 1);
     expect(order.status).toBe('new');
     expect(order.fills).toBeUndefined();
     expect(order.stopPrice).toBeUndefined();
@@ -52,28 +52,32 @@ describe('parseOrder', () => {
       quantity: '1',
       stopPrice: '2',
     });
-    const order = parseOrder(doc.orderAck, 'BTC/USDT', 5, intent);
+    const order = parseOrder(docs.wsApiOrderAck, 'BTC/USDT', 5, intent);
     expect(order).toMatchObject({ side: 'buy', type: 'stop_loss', status: 'new', createdAt: 1660801715639 });
     expect(order.quantity).toEqual(d('1'));
     expect(order.stopPrice).toEqual(d('2'));
   });
 
   it('reads a query answer with its times, ignoring zero stop price and quote quantity', () => {
-    const order = parseOrder(doc.orderStatus, 'BTC/USDT', 1);
+    const order = parseOrder(docs.wsApiQueryOrder, 'BTC/USDT', 1);
     expect(order).toMatchObject({ createdAt: 1660801715639, updatedAt: 1660801717945, status: 'filled' });
     expect(order.stopPrice).toBeUndefined();
     expect(order.quoteQuantity).toBeUndefined();
   });
 
   it('takes the order’s own client id from a cancel answer, not the cancel’s', () => {
-    const order = parseOrder(doc.orderCancel, 'BTC/USDT', 42);
+    const order = parseOrder(docs.wsApiCancelOrder, 'BTC/USDT', 42);
     expect(order.clientOrderId).toBe('4d96324ff9d44481926157');
     expect(order.status).toBe('canceled');
-    expect(order.createdAt).toBe(42);
+    expect(order.createdAt).toBe(1684804350068);
+    // The docs' cancel example used to carry no time at all (it has `transactTime` now): then the
+    // receive time stands in.
+    const { transactTime: _time, ...noTime } = docs.wsApiCancelOrder;
+    expect(parseOrder(noTime, 'BTC/USDT', 42).createdAt).toBe(42);
   });
 
   it('flattens a cancel-all answer with an OCO into its orders', () => {
-    const orders = parseCanceledOrders(doc.cancelAll, 'BTC/USDT', 1);
+    const orders = parseCanceledOrders(docs.wsApiCancelAllOpenOrders, 'BTC/USDT', 1);
     expect(orders.map((o) => [o.id, o.clientOrderId, o.type, o.orderListId])).toEqual([
       ['12569099453', '4d96324ff9d44481926157', 'limit', undefined],
       ['12569099453', 'bX5wROblo6YeDwa9iTLeyY', 'stop_loss_limit', '19431'],
@@ -82,7 +86,7 @@ describe('parseOrder', () => {
   });
 
   it('reads an OCO placement answer', () => {
-    const list = parseOrderList(doc.ocoPlace, 'BTC/USDT', 1);
+    const list = parseOrderList(docs.wsApiOcoOrderList, 'BTC/USDT', 1);
     expect(list).toMatchObject({
       id: '1274512',
       listClientOrderId: '08985fedd9ea2cf6b28996',
@@ -97,7 +101,7 @@ describe('parseOrder', () => {
   });
 
   it('reads open orders', () => {
-    const [order] = doc.openOrders.map((o) => parseOrder(o, 'BTC/USDT', 1));
+    const [order] = [docs.wsApiOpenOrder].map((o) => parseOrder(o, 'BTC/USDT', 1));
     expect(order?.status).toBe('partially_filled');
     expect(order?.filledQuantity).toEqual(d('0.0072'));
   });
@@ -105,15 +109,15 @@ describe('parseOrder', () => {
 
 describe('account parsing', () => {
   it('reads balances, leaving out empty ones', () => {
-    expect(parseBalances(doc.account)).toEqual([
+    expect(parseBalances(docs.wsApiAccount)).toEqual([
       { asset: 'BTC', free: d('1.3447112'), locked: d('0.086'), total: d('1.4307112') },
       { asset: 'USDT', free: d('1021.21'), locked: d('0'), total: d('1021.21') },
     ]);
-    expect(parseBalances(doc.account, true)).toHaveLength(3);
+    expect(parseBalances(docs.wsApiAccount, true)).toHaveLength(3);
   });
 
   it('reads my trades as fills', () => {
-    const fill = parseMyTrade(doc.myTrades[0]!, 'BTC/USDT');
+    const fill = parseMyTrade(docs.wsApiMyTrades[0]!, 'BTC/USDT');
     expect(fill).toMatchObject({
       tradeId: '1650422481',
       orderId: '12569099453',
@@ -128,7 +132,7 @@ describe('account parsing', () => {
 
 describe('user data events', () => {
   it('reads an executionReport as an order update', () => {
-    const event = parseUserEvent(doc.executionReport, resolve);
+    const event = parseUserEvent(docs.executionReport, resolve);
     if (event.kind !== 'execution') throw new Error(event.kind);
     expect(event.executionType).toBe('new');
     expect(event.fill).toBeUndefined();
@@ -149,7 +153,7 @@ describe('user data events', () => {
   it('reads a trade report as a fill, and a cancel report under the order’s own client id', () => {
     const trade = parseUserEvent(
       {
-        ...doc.executionReport,
+        ...docs.executionReport,
         x: 'TRADE',
         X: 'PARTIALLY_FILLED',
         t: 99,
@@ -169,7 +173,7 @@ describe('user data events', () => {
     expect(trade.fill?.fee).toEqual({ asset: 'ETH', amount: d('0.0005') });
     expect(trade.order.averagePrice).toEqual(d('0.1'));
     const cancel = parseUserEvent(
-      { ...doc.executionReport, x: 'CANCELED', X: 'CANCELED', c: 'cancel-id', C: 'mUvoqJxFIILMdfAW5iGSOW' },
+      { ...docs.executionReport, x: 'CANCELED', X: 'CANCELED', c: 'cancel-id', C: 'mUvoqJxFIILMdfAW5iGSOW' },
       resolve,
     );
     if (cancel.kind !== 'execution') throw new Error(cancel.kind);
@@ -178,12 +182,12 @@ describe('user data events', () => {
   });
 
   it('reads balance events', () => {
-    expect(parseUserEvent(doc.outboundAccountPosition, resolve)).toEqual({
+    expect(parseUserEvent(docs.outboundAccountPosition, resolve)).toEqual({
       kind: 'balances',
       balances: [{ asset: 'ETH', free: d('10000'), locked: d('0'), total: d('10000') }],
       timestamp: 1564034571105,
     });
-    expect(parseUserEvent(doc.balanceUpdate, resolve)).toEqual({
+    expect(parseUserEvent(docs.balanceUpdate, resolve)).toEqual({
       kind: 'balance_delta',
       asset: 'BTC',
       delta: d('100'),
@@ -192,7 +196,7 @@ describe('user data events', () => {
   });
 
   it('reads list status and the end of a subscription; ignores unknown symbols and events', () => {
-    expect(parseUserEvent(doc.listStatus, resolve)).toMatchObject({
+    expect(parseUserEvent(docs.listStatus, resolve)).toMatchObject({
       kind: 'list_status',
       symbol: 'ETH/BTC',
       orderListId: '2',
@@ -206,7 +210,7 @@ describe('user data events', () => {
       kind: 'terminated',
       timestamp: 5,
     });
-    expect(parseUserEvent({ ...doc.executionReport, s: 'NOPE' }, resolve).kind).toBe('ignored');
+    expect(parseUserEvent({ ...docs.executionReport, s: 'NOPE' }, resolve).kind).toBe('ignored');
     expect(parseUserEvent({ e: 'externalLockUpdate', E: 1 }, resolve)).toEqual({
       kind: 'ignored',
       type: 'externalLockUpdate',

@@ -1,14 +1,14 @@
 import { OrderBook } from '@venuekit/core';
 import { describe, expect, it } from 'vitest';
+import * as docs from '@venuekit/testkit/docs-examples';
 import {
   bookTickerEvent,
+  exchangeInfo,
   klineEvent,
   miniTickerEvent,
   partialDepthEvent,
   tickerEvent,
-} from './fixtures/streams';
-import { exchangeInfoResponse } from './fixtures/rest';
-import * as trading from './fixtures/trading';
+} from '@venuekit/testkit/docs-examples';
 import {
   isRestExchangeInfo,
   isRestMyTrade,
@@ -28,39 +28,9 @@ import {
 } from './wire-checks';
 
 // The official examples (web-socket-streams.md): accepted as they are.
-const TRADE = {
-  e: 'trade',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  t: 12345,
-  p: '0.001',
-  q: '100',
-  T: 1672515782136,
-  m: true,
-  M: true,
-};
-const AGG = {
-  e: 'aggTrade',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  a: 12345,
-  p: '0.001',
-  q: '100',
-  f: 100,
-  l: 105,
-  T: 1672515782136,
-  m: true,
-  M: true,
-};
-const DEPTH = {
-  e: 'depthUpdate',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  U: 157,
-  u: 160,
-  b: [['0.0024', '10']],
-  a: [['0.0026', '100']],
-};
+const TRADE = docs.tradeEvent;
+const AGG = docs.aggTradeEvent;
+const DEPTH = docs.depthUpdateEvent;
 
 describe('stream payload checks', () => {
   it('accept the documented payloads, a removed level (quantity 0) and empty sides', () => {
@@ -221,50 +191,9 @@ describe('the diff depth check split in two', () => {
 });
 
 // user-data-stream.md's examples, as documented.
-const REPORT = {
-  e: 'executionReport',
-  E: 1499405658658,
-  s: 'ETHBTC',
-  c: 'mUvoqJxFIILMdfAW5iGSOW',
-  S: 'BUY',
-  o: 'LIMIT',
-  f: 'GTC',
-  q: '1.00000000',
-  p: '0.10264410',
-  P: '0.00000000',
-  F: '0.00000000',
-  g: -1,
-  C: '',
-  x: 'NEW',
-  X: 'NEW',
-  r: 'NONE',
-  i: 4293153,
-  l: '0.00000000',
-  z: '0.00000000',
-  L: '0.00000000',
-  n: '0',
-  N: null,
-  T: 1499405658657,
-  t: -1,
-  v: 3,
-  I: 8641984,
-  w: true,
-  m: false,
-  M: false,
-  O: 1499405658657,
-  Z: '0.00000000',
-  Y: '0.00000000',
-  Q: '0.00000000',
-  W: 1499405658657,
-  V: 'NONE',
-};
-const POSITION = {
-  e: 'outboundAccountPosition',
-  E: 1564034571105,
-  u: 1564034571073,
-  B: [{ a: 'ETH', f: '10000.000000', l: '0.000000' }],
-};
-const DELTA = { e: 'balanceUpdate', E: 1573200697110, a: 'BTC', d: '100.00000000', T: 1573200697068 };
+const REPORT = docs.executionReport;
+const POSITION = docs.outboundAccountPosition;
+const DELTA = docs.balanceUpdate;
 
 describe('user data event checks', () => {
   it('accept the documented events, a withdrawal, and event types the adapter does not read', () => {
@@ -302,42 +231,42 @@ describe('user data event checks', () => {
 describe('order, order list, account trade and exchangeInfo answer checks', () => {
   it('accept the documented answers (ACK, RESULT, FULL, query, cancel, cancel-all, OCO) and extra fields', () => {
     for (const order of [
-      trading.orderAck,
-      trading.orderResult,
-      trading.orderFull,
-      trading.orderStatus,
-      trading.orderCancel,
-      ...trading.openOrders,
-      { ...trading.orderAck, someNewField: [1] },
+      docs.wsApiOrderAck,
+      docs.orderResult,
+      docs.wsApiOrderFull,
+      docs.wsApiQueryOrder,
+      docs.wsApiCancelOrder,
+      docs.wsApiOpenOrder,
+      { ...docs.wsApiOrderAck, someNewField: [1] },
     ]) {
       expect(isRestOrder(order)).toBe(true);
     }
-    expect(trading.cancelAll.every(isRestOrderOrList)).toBe(true);
-    expect(isRestOrderList(trading.ocoPlace)).toBe(true);
-    expect(trading.myTrades.every(isRestMyTrade)).toBe(true);
-    expect(isRestExchangeInfo(exchangeInfoResponse)).toBe(true);
+    expect(docs.wsApiCancelAllOpenOrders.every(isRestOrderOrList)).toBe(true);
+    expect(isRestOrderList(docs.wsApiOcoOrderList)).toBe(true);
+    expect(docs.wsApiMyTrades.every(isRestMyTrade)).toBe(true);
+    expect(isRestExchangeInfo(exchangeInfo)).toBe(true);
   });
 
   it('refuse a missing id, an unknown status, a non-decimal amount, a broken fill, list or filter', () => {
-    const { orderId: _id, ...noId } = trading.orderResult;
+    const { orderId: _id, ...noId } = docs.orderResult;
     for (const broken of [
       noId,
-      { ...trading.orderResult, status: 'DONE' },
-      { ...trading.orderResult, price: 'NaN' },
-      { ...trading.orderResult, executedQty: -1 },
-      { ...trading.orderFull, fills: [{ ...trading.orderFull.fills[0], tradeId: '1' }] },
+      { ...docs.orderResult, status: 'DONE' },
+      { ...docs.orderResult, price: 'NaN' },
+      { ...docs.orderResult, executedQty: -1 },
+      { ...docs.wsApiOrderFull, fills: [{ ...docs.wsApiOrderFull.fills[0], tradeId: '1' }] },
       null,
     ]) {
       expect(isRestOrder(broken)).toBe(false);
     }
-    expect(isRestOrderList({ ...trading.ocoPlace, orders: [{ symbol: 'BTCUSDT' }] })).toBe(false);
-    expect(isRestMyTrade({ ...trading.myTrades[0], isMaker: 'true' })).toBe(false);
-    const [symbol] = exchangeInfoResponse.symbols;
+    expect(isRestOrderList({ ...docs.wsApiOcoOrderList, orders: [{ symbol: 'BTCUSDT' }] })).toBe(false);
+    expect(isRestMyTrade({ ...docs.wsApiMyTrades[0], isMaker: 'true' })).toBe(false);
+    const [symbol] = exchangeInfo.symbols;
     const badFilter = {
       ...symbol,
       filters: [{ filterType: 'PRICE_FILTER', minPrice: '0.01', maxPrice: '1000', tickSize: '1e-2' }],
     };
-    expect(isRestExchangeInfo({ ...exchangeInfoResponse, symbols: [badFilter] })).toBe(false);
-    expect(isRestExchangeInfo({ ...exchangeInfoResponse, serverTime: undefined })).toBe(false);
+    expect(isRestExchangeInfo({ ...exchangeInfo, symbols: [badFilter] })).toBe(false);
+    expect(isRestExchangeInfo({ ...exchangeInfo, serverTime: undefined })).toBe(false);
   });
 });
