@@ -87,6 +87,11 @@ export interface Order {
   /** Fills known from the placement response, when the venue returned them. */
   readonly fills?: readonly Fill[];
   readonly orderListId?: string;
+  /**
+   * When the venue created the order (ms). An answer that does not carry it (Binance's cancel
+   * answer) gives the time of that answer instead; @venuekit/trading's sessions keep the earlier
+   * creation time they already know.
+   */
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -96,6 +96,18 @@ describe('OrderTracker', () => {
     expect(events[0]?.data).toMatchObject({ source: 'stream', executionType: 'new' });
   });
 
+  it('keeps the creation time it knows when a later answer (a cancel) gives its own time instead', async () => {
+    const { tracker } = await setup();
+    tracker.applyOrder(order({ createdAt: 1000, updatedAt: 1000 }), 'placement');
+    // Binance's cancel answer carries only the cancel's time.
+    const canceled = tracker.applyOrder(
+      order({ status: 'canceled', createdAt: 4000, updatedAt: 4000 }),
+      'cancel',
+    );
+    expect(canceled).toMatchObject({ status: 'canceled', createdAt: 1000, updatedAt: 4000 });
+    expect(tracker.get({ symbol: 'BTC/USDT', orderId: '1001' })?.createdAt).toBe(1000);
+  });
+
   it('ignores a late report older than what the stream already said', async () => {
     const { events, tracker } = await setup();
     const filled = order({

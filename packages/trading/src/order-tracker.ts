@@ -148,6 +148,11 @@ export class OrderTracker {
     const orders = this.#orderMap();
     const known = orders.get(key) ?? this.#findByClientId(order.symbol, order.clientOrderId);
     if (known && !isNewer(order, known)) return known;
+    // A cancel answer does not say when the order was created (its time is the cancel's): an
+    // earlier creation time already known stays.
+    if (known && known.id === order.id && known.createdAt < order.createdAt) {
+      order = { ...order, createdAt: known.createdAt };
+    }
     if (known && known.id !== order.id) {
       const oldKey = orderKey(known.symbol, known.id);
       orders.delete(oldKey);

@@ -131,6 +131,17 @@ describe('trading sessions over real sockets (Binance adapter, fake Binance)', (
     expect(aliceBtc?.total.toString()).toBe('9.98');
   });
 
+  it('a canceled order keeps the time it was created, not the time of the cancel', async () => {
+    const { connect } = await setup();
+    const carol = await connect('carol');
+    const placed = await carol.placeOrder(limitBuy('50000.00'));
+    await waitFor(() => Date.now() > placed.createdAt + 2, 'a later millisecond');
+    const canceled = await carol.cancelOrder({ symbol: 'BTC/USDT', orderId: placed.id });
+    expect(canceled.status).toBe('canceled');
+    expect(canceled.createdAt).toBe(placed.createdAt);
+    expect(canceled.updatedAt).toBeGreaterThan(placed.createdAt);
+  });
+
   it('a revoked key stops that user — nothing more is sent for them — while the others trade on', async () => {
     const { manager, connect, fake } = await setup();
     const recorder = await recordUserEvents(manager, ['alice', 'bob']);
