@@ -1,30 +1,10 @@
 import { OrderBook } from '@venuekit/core';
+import * as docs from '@venuekit/testkit/docs-examples';
 import { describe, expect, it } from 'vitest';
 import { combined, DepthFeed, TradeFeed } from './messages';
 
-// The docs' examples (binance-spot-api-docs, web-socket-streams.md and rest-api.md) the feed's
-// payloads must have the shape of.
-const DOCS_TRADE = {
-  e: 'trade',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  t: 12345,
-  p: '0.001',
-  q: '100',
-  T: 1672515782136,
-  m: true,
-  M: true,
-};
-const DOCS_DEPTH_UPDATE = {
-  e: 'depthUpdate',
-  E: 1672515782136,
-  s: 'BNBBTC',
-  U: 157,
-  u: 160,
-  b: [['0.0024', '10']],
-  a: [['0.0026', '100']],
-};
-
+// `docs`: the official examples (binance-spot-api-docs, web-socket-streams.md and rest-api.md)
+// the feed's payloads must have the shape of, from the testkit's one copy.
 function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
   if (value !== null && typeof value === 'object') {
@@ -41,7 +21,7 @@ describe('TradeFeed', () => {
     expect(feed.plan(3)).toEqual({ firstId: 100, lastId: 102 });
     const trades = [feed.next(5), feed.next(6), feed.next(7)].map((text) => JSON.parse(text));
     for (const trade of trades) {
-      expect(shape(trade)).toEqual(shape(DOCS_TRADE));
+      expect(shape(trade)).toEqual(shape(docs.tradeEvent));
       expect(trade.s).toBe('BTCUSDT');
       expect(trade.p).toMatch(DECIMAL_8);
       expect(trade.q).toMatch(DECIMAL_8);
@@ -75,7 +55,7 @@ describe('DepthFeed', () => {
     const feed = new DepthFeed({ firstUpdateId: 1000 });
     expect(feed.plan(2)).toEqual({ firstId: 1000, lastId: 1019 });
     const diffs = Array.from({ length: 50 }, (_, i) => JSON.parse(feed.next(i)));
-    for (const diff of diffs) expect(shape(diff)).toEqual(shape(DOCS_DEPTH_UPDATE));
+    for (const diff of diffs) expect(shape(diff)).toEqual(shape(docs.depthUpdateEvent));
     expect(diffs[0].U).toBe(1000);
     expect(diffs[1].u).toBe(1019);
     for (let i = 1; i < diffs.length; i++) expect(diffs[i].U).toBe(diffs[i - 1].u + 1);
@@ -115,13 +95,7 @@ describe('DepthFeed', () => {
   it('answers a depth request with the best levels first, within the limit', () => {
     const feed = new DepthFeed({ levels: 50 });
     const snapshot = feed.snapshot(10);
-    expect(shape(snapshot)).toEqual(
-      shape({
-        lastUpdateId: 1027024,
-        bids: [['4.00000000', '431.00000000']],
-        asks: [['4.00000200', '12.00000000']],
-      }),
-    );
+    expect(shape(snapshot)).toEqual(shape(docs.depth));
     expect(snapshot.bids).toHaveLength(10);
     const bids = snapshot.bids.map((l) => Number(l[0]));
     const asks = snapshot.asks.map((l) => Number(l[0]));
