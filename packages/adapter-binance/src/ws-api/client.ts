@@ -184,6 +184,8 @@ export class BinanceWsApiClient {
   readonly #budgetListeners = new Set<(until: number) => void>();
   #started = false;
   #closed = false;
+  /** Counts openings and closings: a logon admitted after its connection closed is dropped. */
+  #opened = 0;
 
   constructor(options: BinanceWsApiClientOptions) {
     this.#options = options;
@@ -563,9 +565,28 @@ export class BinanceWsApiClient {
       this.#becomeReady(reconnected);
       return;
     }
-    // Log on before anything else goes out; requests wait for it.
-    const timestamp = Math.round(this.#venueNow());
+    // Log on before anything else goes out; requests wait for it. The logon's weight (2) passes the
+    // shared rate governor like any request, ahead of background work; it is signed once admitted,
+    // so its timestamp is fresh, and dropped if this connection closed meanwhile.
     const signer = this.#options.signer;
+    const opened = ++this.#opened;
+    const account = this.#options.account;
+    this.#options.gate
+      .acquire({ weight: 2, kind: 'read', ...(account === undefined ? {} : { account }) })
+      .then(
+        () => {
+          if (this.#closed || opened !== this.#opened) return;
+          this.#logOn(signer, reconnected);
+        },
+        (error: unknown) => {
+          if (this.#closed || opened !== this.#opened) return;
+          this.#logonFailed(error);
+        },
+      );
+  }
+
+  #logOn(signer: BinanceSigner, reconnected: boolean): void {
+    const timestamp = Math.round(this.#venueNow());
     const params = signWsApiParams(signer, {
       apiKey: signer.apiKey(),
       recvWindow: this.#recvWindowMs,
@@ -581,14 +602,16 @@ export class BinanceWsApiClient {
         });
         this.#becomeReady(reconnected);
       },
-      (error: unknown) => {
-        this.#logonError = error;
-        this.#logger.error('session.logon failed; recycling the WebSocket API connection', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        this.#connection.recycle('session.logon failed');
-      },
+      (error: unknown) => this.#logonFailed(error),
     );
+  }
+
+  #logonFailed(error: unknown): void {
+    this.#logonError = error;
+    this.#logger.error('session.logon failed; recycling the WebSocket API connection', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    this.#connection.recycle('session.logon failed');
   }
 
   #becomeReady(reconnected: boolean): void {
@@ -602,6 +625,7 @@ export class BinanceWsApiClient {
   }
 
   #onClose(reason: string, willReconnect: boolean): void {
+    this.#opened++; // a logon still waiting at the governor is for this connection: dropped
     const wasReady = this.#isReady;
     this.#isReady = false;
     this.#loggedOn = false;
