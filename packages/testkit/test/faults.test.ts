@@ -286,6 +286,23 @@ describe('request faults', () => {
     expect(exists('f-not-sent')).toBe(false);
   });
 
+  it('accepts an order, then answers with a chosen body', async () => {
+    t.fake.handle.faults.failRequests({
+      endpoint: 'POST /api/v3/order',
+      action: { type: 'answer', result: { orderId: 'broken' } },
+    });
+    const answer = await order('f-answer');
+    expect([answer.status, await answer.json()]).toEqual([200, { orderId: 'broken' }]);
+    expect(exists('f-answer')).toBe(true);
+    t.fake.handle.faults.failRequests({
+      endpoint: 'POST /api/v3/order',
+      action: { type: 'answer', result: undefined },
+    });
+    const empty = await order('f-empty');
+    expect([empty.status, await empty.text()]).toEqual([200, '']);
+    expect(exists('f-empty')).toBe(true);
+  });
+
   it('delays an answer', async () => {
     t.fake.handle.faults.failRequests({ endpoint: '/api/v3/time', action: { type: 'delay', ms: 200 } });
     const started = Date.now();
@@ -336,6 +353,19 @@ describe('request faults', () => {
     });
     expect(socket.matching((json) => json.id === 2)).toEqual([]);
     expect(exists('ws-silent')).toBe(true);
+
+    t.fake.handle.faults.failRequests({
+      endpoint: 'order.place',
+      action: { type: 'answer', result: [{ orderId: -1 }] },
+    });
+    expect(await socket.request({ id: 5, method: 'order.place', params: signed('ws-answer') })).toMatchObject(
+      {
+        id: 5,
+        status: 200,
+        result: [{ orderId: -1 }],
+      },
+    );
+    expect(exists('ws-answer')).toBe(true);
 
     t.fake.handle.faults.failRequests({ endpoint: 'order.place', action: { type: 'dropConnection' } });
     socket.send({ id: 4, method: 'order.place', params: signed('ws-dropped') });

@@ -32,6 +32,13 @@ export type RequestFaultAction =
       readonly status?: number;
       readonly body?: 'timeout' | 'unexpectedResponse' | 'empty';
     }
+  /**
+   * Execute the request (an order IS placed / canceled when it is valid), then answer status 200
+   * with `result` in place of the real answer, whatever that was: the WebSocket API answer's
+   * `result`, or the REST body (`result` as JSON; `undefined` sends an empty body). For tests of
+   * how a client reads a broken or unexpected answer.
+   */
+  | { readonly type: 'answer'; readonly result: unknown }
   /** Execute (unless `execute: false`), then never answer. The REST socket stays open until close. */
   | { readonly type: 'noResponse'; readonly execute?: boolean }
   /** Execute (unless `execute: false`), then drop the TCP connection without an answer. */

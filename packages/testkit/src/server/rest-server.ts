@@ -116,6 +116,7 @@ export class RestServer {
       if (apiError.code === -1000)
         this.#options.logger.errorWithException('fake binance: unexpected error', error);
       if (fault?.type === 'unknownOutcome') this.#sendUnknown(response, fault, ip);
+      else if (fault?.type === 'answer') this.#sendAnswer(response, fault.result, ip);
       else if (fault) this.#withhold(request, fault.type as 'noResponse' | 'dropConnection');
       else this.#sendError(response, apiError, ip);
       return;
@@ -123,6 +124,10 @@ export class RestServer {
 
     if (fault?.type === 'unknownOutcome') {
       this.#sendUnknown(response, fault, ip);
+      return;
+    }
+    if (fault?.type === 'answer') {
+      this.#sendAnswer(response, fault.result, ip);
       return;
     }
     if (fault) {
@@ -169,6 +174,14 @@ export class RestServer {
     }
     const error = body === 'timeout' ? Errors.timeout() : Errors.unexpectedResponse();
     this.#sendError(response, new BinanceApiError(status, error.code, error.msg), ip);
+  }
+
+  /** An `answer` fault: status 200 with the chosen body. */
+  #sendAnswer(response: ServerResponse, result: unknown, ip: string): void {
+    const body = JSON.stringify(result) ?? '';
+    const headers = this.#headers(ip);
+    headers['Content-Length'] = String(Buffer.byteLength(body));
+    response.writeHead(200, headers).end(body);
   }
 
   #withhold(request: IncomingMessage, kind: 'noResponse' | 'dropConnection'): void {

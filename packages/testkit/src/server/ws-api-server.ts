@@ -346,6 +346,10 @@ export class WsApiServer {
         this.#options.logger.errorWithException('fake binance: unexpected error', error);
       account = session.account;
     }
+    if (fault?.type === 'answer') {
+      this.#reply(session, id, { result: fault.result }, showLimits, account);
+      return;
+    }
     if (fault?.type === 'unknownOutcome') {
       const status = fault.status ?? 503;
       const body = fault.body === 'unexpectedResponse' ? Errors.unexpectedResponse() : Errors.timeout();
