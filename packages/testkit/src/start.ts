@@ -7,7 +7,7 @@ import { FaultPlan } from './server/faults';
 import { createHandle, type FakeBinanceHandle } from './server/handle';
 import { UnfilledOrderCount } from './server/order-count';
 import { createPayloads } from './server/payloads';
-import { RateLimiter } from './server/rate-limits';
+import { isNameableWindow, RateLimiter } from './server/rate-limits';
 import { RestServer } from './server/rest-server';
 import {
   BINANCE_LIMITS,
@@ -125,6 +125,15 @@ function validate(limits: FakeBinanceLimits, timings: StreamTimings, options: Fa
     }
     if (POSITIVE_LIMITS.includes(name as keyof FakeBinanceLimits) && value <= 0) {
       fail(`limits.${name}`, 'must be greater than 0');
+    }
+  }
+  // exchangeInfo and the headers name these windows in Binance's intervals (SECOND at the least).
+  for (const name of ['requestWeightWindowMs', 'rawRequestsWindowMs'] as const) {
+    if (!isNameableWindow(limits[name])) {
+      fail(
+        `limits.${name}`,
+        'must be whole seconds in ms, 1000 or more: Binance names windows in SECOND, MINUTE, HOUR, DAY',
+      );
     }
   }
   for (const [name, value] of Object.entries(timings)) {

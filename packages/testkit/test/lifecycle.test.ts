@@ -104,6 +104,12 @@ describe('lifecycle', () => {
     expect(await invalid({ limits: { requestWeight: 0 } })).toBe(
       'limits.requestWeight must be greater than 0',
     );
+    expect(await invalid({ limits: { requestWeightWindowMs: 1500 } })).toBe(
+      'limits.requestWeightWindowMs must be whole seconds in ms, 1000 or more: Binance names windows in SECOND, MINUTE, HOUR, DAY',
+    );
+    expect(await invalid({ limits: { rawRequestsWindowMs: 500 } })).toMatch(
+      /^limits\.rawRequestsWindowMs must be whole seconds/,
+    );
     expect(await invalid({ streamTimings: { fastMs: 0 } })).toBe(
       'streamTimings.fastMs must be a number of milliseconds greater than 0',
     );

@@ -4,7 +4,7 @@ import { ALICE_KEY, ALICE_SECRET, startTestExchange } from './support/fake';
 import { hmacHex, wsPayload } from './support/signing';
 import { TestSocket } from './support/ws-client';
 
-// Request weight per IP (X-MBX-USED-WEIGHT-1M, 429 + Retry-After + -1003, then 418 bans that
+// Request weight per IP (X-MBX-USED-WEIGHT-<n><letter>, 429 + Retry-After + -1003, then 418 bans that
 // escalate) and order counts per account (X-MBX-ORDER-COUNT-*, -1015), with shrunken limits.
 
 describe('REST rate limits', () => {
@@ -135,6 +135,92 @@ describe('REST rate limits', () => {
       // The next 10-second window accepts orders again.
       await clock.advance(10_000);
       expect((await order()).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+// rest-api.md "LIMITS": the windows are named by `interval` and `intervalNum` (enums.md "Rate
+// limiters"), and the weight header by `(intervalNum)(intervalLetter)` (SECOND => S, MINUTE => M…).
+describe('rate limit windows as Binance names them', () => {
+  type Limit = {
+    rateLimitType: string;
+    interval: string;
+    intervalNum: number;
+    limit: number;
+    count?: number;
+  };
+  const weightOf = (limits: Limit[] | undefined) => limits?.find((l) => l.rateLimitType === 'REQUEST_WEIGHT');
+
+  it('reports a 10-second weight window in exchangeInfo, the header and the WebSocket API rateLimits', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 1));
+    const t = await startTestExchange({
+      clock,
+      limits: { requestWeight: 50, requestWeightWindowMs: 10_000, rawRequestsWindowMs: 120_000 },
+    });
+    const socket = await TestSocket.open(t.fake.wsApiUrl);
+    try {
+      const info = await t.public.get('/api/v3/exchangeInfo');
+      const rateLimits = (info.body as { rateLimits: Limit[] }).rateLimits;
+      expect(rateLimits).toEqual([
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'SECOND', intervalNum: 10, limit: 50 },
+        { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 50 },
+        { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 160_000 },
+        { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 2, limit: 300_000 },
+      ]);
+      // The WebSocket API connection (2) and exchangeInfo (20), in the 10-second window's header.
+      expect(info.headers.get('x-mbx-used-weight-10s')).toBe('22');
+      expect(info.headers.get('x-mbx-used-weight-1m')).toBeNull();
+
+      type Envelope = { status: number; result: { rateLimits?: Limit[] }; rateLimits?: Limit[] };
+      const answer = await socket.request<Envelope>({ id: 'info', method: 'exchangeInfo', params: {} });
+      expect(answer.status).toBe(200);
+      expect(weightOf(answer.result.rateLimits)).toEqual(weightOf(rateLimits));
+      expect(weightOf(answer.rateLimits)).toEqual({
+        rateLimitType: 'REQUEST_WEIGHT',
+        interval: 'SECOND',
+        intervalNum: 10,
+        limit: 50,
+        count: 42,
+      });
+
+      // The window really is 10 seconds: the next one starts at zero, and the 429 names it.
+      await clock.advance(10_000);
+      const next = await t.public.get('/api/v3/ping');
+      expect(next.headers.get('x-mbx-used-weight-10s')).toBe('1');
+      for (let i = 0; i < 2; i++) await t.public.get('/api/v3/exchangeInfo');
+      const limited = await t.public.get('/api/v3/exchangeInfo');
+      expect(limited.status).toBe(429);
+      expect((limited.body as { msg: string }).msg).toMatch(
+        /current limit is 50 request weight per 10 SECOND\./,
+      );
+      expect(limited.headers.get('x-mbx-used-weight-10s')).toBe('41');
+      // A scripted 429 names the same limit and window.
+      t.fake.handle.faults.failRequests({ endpoint: '/api/v3/time', action: { type: 'error', status: 429 } });
+      await clock.advance(10_000);
+      const scripted = await t.public.get('/api/v3/time');
+      expect([scripted.status, (scripted.body as { msg: string }).msg]).toEqual([
+        429,
+        expect.stringMatching(/current limit is 50 request weight per 10 SECOND\./),
+      ]);
+    } finally {
+      await socket.close();
+      await t.close();
+    }
+  });
+
+  it("reports Binance's own windows by default", async () => {
+    const t = await startTestExchange();
+    try {
+      const info = await t.public.get('/api/v3/exchangeInfo');
+      expect((info.body as { rateLimits: Limit[] }).rateLimits).toEqual([
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+        { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 50 },
+        { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 160_000 },
+        { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 300_000 },
+      ]);
+      expect(info.headers.get('x-mbx-used-weight-1m')).toBe('20');
     } finally {
       await t.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BinanceApiError } from './api-error';
-import { BINANCE_RATE_LIMITS, RateLimiter, retryAfterSeconds } from './rate-limits';
+import { BINANCE_RATE_LIMITS, RateLimiter, rateLimitWindow, retryAfterSeconds } from './rate-limits';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -106,5 +106,46 @@ describe('RateLimiter', () => {
     limiter.countOrder('acct', 2, T0 + 4);
     limiter.creditOrders('acct', 1, T0 + 10_000);
     expect(limiter.orderCounts('acct', T0 + 10_000)).toEqual({ tenSeconds: 0, day: 2 });
+  });
+});
+
+describe('rateLimitWindow', () => {
+  it("names a window in the largest of Binance's intervals that divides it, with the header suffix", () => {
+    const named = (ms: number) => {
+      const { interval, intervalNum, suffix } = rateLimitWindow(ms);
+      return `${intervalNum} ${interval} ${suffix}`;
+    };
+    expect(named(1000)).toBe('1 SECOND 1S');
+    expect(named(10_000)).toBe('10 SECOND 10S');
+    expect(named(90_000)).toBe('90 SECOND 90S');
+    expect(named(60_000)).toBe('1 MINUTE 1M');
+    expect(named(300_000)).toBe('5 MINUTE 5M');
+    expect(named(7_200_000)).toBe('2 HOUR 2H');
+    expect(named(86_400_000)).toBe('1 DAY 1D');
+  });
+
+  it('refuses a window Binance could not name (not whole seconds)', () => {
+    for (const ms of [0, 500, 1500, Number.NaN]) expect(() => rateLimitWindow(ms)).toThrow(RangeError);
+  });
+
+  it('is what the limiter reports and counts by: a 10-second weight window', () => {
+    const limiter = new RateLimiter({
+      ...BINANCE_RATE_LIMITS,
+      requestWeight: 10,
+      requestWeightWindowMs: 10_000,
+    });
+    expect(limiter.weightHeader).toBe('X-MBX-USED-WEIGHT-10S');
+    limiter.admit('ip', 10, T0 + 9_000);
+    expect(limiter.weightReport('ip', T0 + 9_999)).toEqual({
+      rateLimitType: 'REQUEST_WEIGHT',
+      interval: 'SECOND',
+      intervalNum: 10,
+      limit: 10,
+      count: 10,
+    });
+    expect(caught(() => limiter.admit('ip', 1, T0 + 9_999)).msg).toMatch(
+      /current limit is 10 request weight per 10 SECOND\./,
+    );
+    expect(limiter.weightReport('ip', T0 + 10_000).count).toBe(0);
   });
 });

@@ -1,13 +1,19 @@
+import type { WireRateLimit } from '../engine/wire';
 import { BinanceApiError, Errors } from './api-error';
 
 /** The limits the fake enforces; Binance's values by default, shrinkable for tests. */
 export interface RateLimitSettings {
   /** REQUEST_WEIGHT per IP per window (Binance: 6000 per 1 MINUTE). */
   readonly requestWeight: number;
-  /** The REQUEST_WEIGHT window (Binance: 60 000 ms). The header keeps its `-1M` name. */
+  /**
+   * The REQUEST_WEIGHT window (Binance: 60 000 ms), a whole number of seconds. exchangeInfo, the
+   * `X-MBX-USED-WEIGHT-<n><letter>` header and `rateLimits` name it as Binance would: 10 000 ms is
+   * 10 SECOND (`-10S`), 300 000 ms 5 MINUTE (`-5M`).
+   */
   readonly requestWeightWindowMs: number;
   /** RAW_REQUESTS per IP per window (Binance: 300 000 per 5 MINUTE since 2026-04-02). */
   readonly rawRequests: number;
+  /** The RAW_REQUESTS window (Binance: 300 000 ms), a whole number of seconds. */
   readonly rawRequestsWindowMs: number;
   /** ORDERS per account per 10 seconds (Binance's documented example: 50). */
   readonly ordersPer10s: number;
@@ -42,6 +48,43 @@ export const BINANCE_RATE_LIMITS: RateLimitSettings = {
 };
 
 const DAY_MS = 86_400_000;
+
+/** A rate limit window as Binance names it: `interval` and `intervalNum`, and the header's letter. */
+export interface RateLimitWindow {
+  readonly interval: WireRateLimit['interval'];
+  readonly intervalNum: number;
+  /** The header suffix (rest-api.md "LIMITS": SECOND => S, MINUTE => M, HOUR => H, DAY => D), e.g. `10S`. */
+  readonly suffix: string;
+}
+
+const UNITS = [
+  { interval: 'DAY', ms: DAY_MS, letter: 'D' },
+  { interval: 'HOUR', ms: 3_600_000, letter: 'H' },
+  { interval: 'MINUTE', ms: 60_000, letter: 'M' },
+  { interval: 'SECOND', ms: 1000, letter: 'S' },
+] as const;
+
+/** Whether Binance's intervals can name a window of `windowMs` (a whole number of seconds, 1 or more). */
+export function isNameableWindow(windowMs: number): boolean {
+  return Number.isSafeInteger(windowMs) && windowMs >= 1000 && windowMs % 1000 === 0;
+}
+
+/**
+ * The window of `windowMs` in the largest interval that divides it: 60 000 ms is 1 MINUTE, 10 000
+ * ms 10 SECOND (as Binance's own ORDERS limit), 90 000 ms 90 SECOND. Throws a RangeError for a
+ * window that is not a whole number of seconds: Binance has no smaller interval.
+ */
+export function rateLimitWindow(windowMs: number): RateLimitWindow {
+  if (isNameableWindow(windowMs)) {
+    for (const unit of UNITS) {
+      if (windowMs % unit.ms === 0) {
+        const intervalNum = windowMs / unit.ms;
+        return { interval: unit.interval, intervalNum, suffix: `${intervalNum}${unit.letter}` };
+      }
+    }
+  }
+  throw new RangeError(`a rate limit window must be a whole number of seconds, got ${windowMs} ms`);
+}
 
 /** A counter per key over fixed, aligned windows (a 1-minute window resets at each minute boundary). */
 export class FixedWindowCounter {
@@ -111,7 +154,7 @@ export interface OrderCounts {
 /** One `rateLimits` entry of the WebSocket API envelope. */
 export interface RateLimitReport {
   readonly rateLimitType: 'REQUEST_WEIGHT' | 'ORDERS' | 'RAW_REQUESTS';
-  readonly interval: 'SECOND' | 'MINUTE' | 'DAY';
+  readonly interval: WireRateLimit['interval'];
   readonly intervalNum: number;
   readonly limit: number;
   readonly count: number;
@@ -122,7 +165,12 @@ export interface RateLimitReport {
  * Binance; ORDERS per account; 429 then 418 bans that escalate for IPs that keep going.
  */
 export class RateLimiter {
-  settings: RateLimitSettings;
+  readonly settings: RateLimitSettings;
+  /** The REQUEST_WEIGHT window's name, e.g. 1 MINUTE. */
+  readonly weightWindow: RateLimitWindow;
+  /** `X-MBX-USED-WEIGHT-<intervalNum><letter>` of the weight window, e.g. `X-MBX-USED-WEIGHT-1M`. */
+  readonly weightHeader: string;
+  readonly #rawWindow: RateLimitWindow;
   readonly #weight: FixedWindowCounter;
   readonly #raw: FixedWindowCounter;
   readonly #orders10s = new FixedWindowCounter(10_000);
@@ -131,6 +179,9 @@ export class RateLimiter {
 
   constructor(settings: RateLimitSettings) {
     this.settings = settings;
+    this.weightWindow = rateLimitWindow(settings.requestWeightWindowMs);
+    this.weightHeader = `X-MBX-USED-WEIGHT-${this.weightWindow.suffix}`;
+    this.#rawWindow = rateLimitWindow(settings.rawRequestsWindowMs);
     this.#weight = new FixedWindowCounter(settings.requestWeightWindowMs);
     this.#raw = new FixedWindowCounter(settings.rawRequestsWindowMs);
   }
@@ -169,10 +220,7 @@ export class RateLimiter {
       const retryAfterMs = overRaw ? this.#raw.remaining(now) : this.#weight.remaining(now);
       const error = overRaw
         ? new BinanceApiError(429, -1003, 'Too many requests queued.')
-        : Errors.tooMuchWeight(
-            this.settings.requestWeight,
-            intervalText(this.settings.requestWeightWindowMs),
-          );
+        : Errors.tooMuchWeight(this.settings.requestWeight, this.weightWindowText());
       throw withRetryAfter(error, retryAfterMs, now);
     }
     this.#weight.add(ip, charged, now);
@@ -218,11 +266,16 @@ export class RateLimiter {
     return { tenSeconds: this.#orders10s.used(account, now), day: this.#ordersDay.used(account, now) };
   }
 
+  /** The weight window as the `-1003` message words it, e.g. `1 MINUTE`. */
+  weightWindowText(): string {
+    return `${this.weightWindow.intervalNum} ${this.weightWindow.interval}`;
+  }
+
   weightReport(ip: string, now: number): RateLimitReport {
     return {
       rateLimitType: 'REQUEST_WEIGHT',
-      interval: 'MINUTE',
-      intervalNum: 1,
+      interval: this.weightWindow.interval,
+      intervalNum: this.weightWindow.intervalNum,
       limit: this.settings.requestWeight,
       count: this.#weight.used(ip, now),
     };
@@ -257,13 +310,18 @@ export class RateLimiter {
     return [
       {
         rateLimitType: 'REQUEST_WEIGHT',
-        interval: 'MINUTE',
-        intervalNum: 1,
+        interval: this.weightWindow.interval,
+        intervalNum: this.weightWindow.intervalNum,
         limit: this.settings.requestWeight,
       },
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: this.settings.ordersPer10s },
       { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: this.settings.ordersPerDay },
-      { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: this.settings.rawRequests },
+      {
+        rateLimitType: 'RAW_REQUESTS',
+        interval: this.#rawWindow.interval,
+        intervalNum: this.#rawWindow.intervalNum,
+        limit: this.settings.rawRequests,
+      },
     ];
   }
 
@@ -293,11 +351,4 @@ export function retryAfterSeconds(error: BinanceApiError, now: number): number |
   const at = error.data?.retryAfter;
   if (typeof at !== 'number') return undefined;
   return Math.max(1, Math.ceil((at - now) / 1000));
-}
-
-function intervalText(windowMs: number): string {
-  if (windowMs % DAY_MS === 0) return `${windowMs / DAY_MS} DAY`;
-  if (windowMs % 3_600_000 === 0) return `${windowMs / 3_600_000} HOUR`;
-  if (windowMs % 60_000 === 0) return `${windowMs / 60_000} MINUTE`;
-  return `${Math.max(1, Math.round(windowMs / 1000))} SECOND`;
 }

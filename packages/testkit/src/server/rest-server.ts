@@ -8,7 +8,7 @@ import type { FaultPlan, RequestFaultAction } from './faults';
 import { closeServer, listen, remoteAddress, trackedServer } from './http-util';
 import { REST_OPERATIONS } from './operations';
 import { RequestParams } from './params';
-import { retryAfterSeconds, withRetryAfter } from './rate-limits';
+import { type RateLimiter, retryAfterSeconds, withRetryAfter } from './rate-limits';
 import { splitRestSignature } from './signing';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -21,8 +21,9 @@ export interface RestServerOptions extends ExecutorDeps {
 
 /**
  * Binance's REST API under `/api/v3` (rest-api.md): the public and signed endpoints of
- * operations.ts, `X-MBX-USED-WEIGHT-1M` on every answer, `X-MBX-ORDER-COUNT-10S/1D` on accepted
- * orders, 429 / 418 with `Retry-After`, and the scripted request faults.
+ * operations.ts, `X-MBX-USED-WEIGHT-<intervalNum><letter>` of the weight window on every answer
+ * (`-1M` with Binance's window), `X-MBX-ORDER-COUNT-10S/1D` on accepted orders, 429 / 418 with
+ * `Retry-After`, and the scripted request faults.
  */
 export class RestServer {
   readonly #options: RestServerOptions;
@@ -85,7 +86,7 @@ export class RestServer {
       fault = undefined;
     }
     if (fault?.type === 'error') {
-      this.#sendError(response, faultError(fault, clock.now()), ip);
+      this.#sendError(response, faultError(fault, clock.now(), this.#options.limiter), ip);
       return;
     }
     if (
@@ -147,7 +148,9 @@ export class RestServer {
   #headers(ip: string): Record<string, string> {
     return {
       'Content-Type': 'application/json;charset=UTF-8',
-      'X-MBX-USED-WEIGHT-1M': String(this.#options.limiter.usedWeight(ip, this.#options.clock.now())),
+      [this.#options.limiter.weightHeader]: String(
+        this.#options.limiter.usedWeight(ip, this.#options.clock.now()),
+      ),
     };
   }
 
@@ -190,14 +193,15 @@ export class RestServer {
   }
 }
 
-/** The answer of an `error` request fault. */
+/** The answer of an `error` request fault (a 429's default message names the configured weight limit). */
 export function faultError(
   fault: Extract<RequestFaultAction, { type: 'error' }>,
   now: number,
+  limiter: RateLimiter,
 ): BinanceApiError {
   const { status } = fault;
   let base: BinanceApiError;
-  if (status === 429) base = Errors.tooMuchWeight(6000, '1 MINUTE');
+  if (status === 429) base = Errors.tooMuchWeight(limiter.settings.requestWeight, limiter.weightWindowText());
   else if (status === 418) base = Errors.banned(now + (fault.retryAfterSeconds ?? 120) * 1000);
   else if (status === 503) base = Errors.serverBusy();
   else if (status >= 500) base = Errors.disconnected();

@@ -319,7 +319,7 @@ export class WsApiServer {
       fault = undefined;
     }
     if (fault?.type === 'error') {
-      this.#reply(session, id, faultError(fault, clock.now()), showLimits, undefined);
+      this.#reply(session, id, faultError(fault, clock.now(), this.#options.limiter), showLimits, undefined);
       return;
     }
     if (
