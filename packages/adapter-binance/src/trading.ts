@@ -477,8 +477,10 @@ export class BinanceAccount implements AccountClient {
         kind: 'order',
         onSent: (timestamp) => this.#reconciler.sent(listClientOrderId, timestamp),
       });
+      // Parsed before the intent is forgotten: a broken answer is ambiguous and is looked up.
+      const list = parseOrderList(data, symbol, this.#clock.now());
       this.#reconciler.forget(listClientOrderId);
-      return parseOrderList(data, symbol, this.#clock.now());
+      return list;
     } catch (error) {
       if (!isAmbiguous(error)) {
         this.#reconciler.forget(listClientOrderId);

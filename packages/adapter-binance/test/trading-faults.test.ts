@@ -151,6 +151,34 @@ describe('an order whose answer is lost is settled, never resent', () => {
     expect(harness.requests.filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(1);
   });
 
+  it('an OCO answered with a broken body, or with no JSON at all, is looked up, not reported refused', async () => {
+    const harness = await start();
+    const place = (listClientOrderId: string) =>
+      harness.account.placeOcoOrder({
+        symbol: 'BTC/USDT',
+        side: 'sell',
+        quantity: order().quantity!,
+        price: order({ price: '62000' }).price!,
+        stopPrice: order({ price: '58000' }).price!,
+        listClientOrderId,
+      });
+    for (const [id, result] of [
+      ['broken-oco-1', { orderListId: 'x' }],
+      ['broken-oco-2', undefined],
+    ] as const) {
+      harness.fake.handle.faults.failRequests({
+        endpoint: 'POST /api/v3/orderList/oco',
+        action: { type: 'answer', result },
+      });
+      const list = await place(id);
+      expect(list).toMatchObject({ listClientOrderId: id, contingencyType: 'OCO', status: 'executing' });
+      const legs = harness.fake.handle.orders('trader').filter((o) => o.orderListId === Number(list.id));
+      expect(list.orders.map((o) => o.id).sort()).toEqual(legs.map((o) => String(o.orderId)).sort());
+      expect(legs).toHaveLength(2);
+    }
+    expect(harness.requests.filter((r) => r.path === '/api/v3/orderList/oco')).toHaveLength(2);
+  });
+
   it('closing the account while an order is out answers OrderStateUnknownError, not a plain failure', async () => {
     const harness = await start();
     await harness.account.placeOrder(order({ price: '30000' }), { transport: 'websocket' });

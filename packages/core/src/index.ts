@@ -174,6 +174,13 @@ export {
 export { type BusEvent, type BusHandler, type BusSubscription, type MessageBus, topics } from './bus';
 export { InProcessBus } from './in-process-bus';
 export type { ComponentHealth, HealthContributor, HealthStatus } from './health';
+export {
+  type StreamFreshness,
+  type StreamFreshnessInput,
+  type StreamFreshnessState,
+  type StreamStaleCause,
+  streamFreshness,
+} from './freshness';
 export { type Closeable, Lifecycle } from './lifecycle';
 export { ExchangeRegistry } from './registry';
 export { CoreTokens, resolve, resolveAll, type Token, token } from './tokens';

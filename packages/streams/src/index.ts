@@ -1,7 +1,12 @@
 export { type BusCodec, type DecodedMessage, JsonBusCodec } from './codec';
 export { ConnectionRegistry, type StreamConnection } from './connection-registry';
 export { CONTROL_TOPIC } from './gateway';
-export { StreamsHealth, type StreamsHealthOptions } from './health';
+export {
+  type StreamHealthDetail,
+  StreamsHealth,
+  type StreamsHealthOptions,
+  type StreamsHealthReport,
+} from './health';
 export { type StreamsModuleOptions, streamsModule } from './module';
 export { RedisBus, type RedisBusOptions, type RedisBusStats } from './redis-bus';
 export {

@@ -43,6 +43,9 @@ export class SharedStream implements SubscriberOwner {
   #reconnects = 0;
   #resyncs = 0;
   #retiredDrops = 0;
+  // A book's `stale` status to the next `resynced` (being rebuilt), for a source that does not report `sync`.
+  #staleSince: number | undefined;
+  #staleReason = '';
 
   constructor(key: string, request: ResolvedRequest, clock: Clock, onEmpty: (stream: SharedStream) => void) {
     this.key = key;
@@ -131,7 +134,13 @@ export class SharedStream implements SubscriberOwner {
   status(status: StreamStatus): void {
     if (this.#closed) return;
     if (status.type === 'resubscribed') this.#reconnects++;
-    else if (status.type === 'resynced') this.#resyncs++;
+    else if (status.type === 'resynced') {
+      this.#resyncs++;
+      this.#staleSince = undefined;
+    } else if (status.type === 'stale' && this.request.kind === 'orderBook') {
+      this.#staleSince ??= this.#clock.now();
+      this.#staleReason = status.reason;
+    }
     const subscribers = this.#subscribers;
     for (let i = 0; i < subscribers.length; i++) (subscribers[i] as Subscriber<unknown>).offerStatus(status);
   }
@@ -192,9 +201,27 @@ export class SharedStream implements SubscriberOwner {
       messagesPerSecond: this.#messagesPerSecond(now),
       reconnects: Math.max(this.#reconnects, adapter?.reconnects ?? 0),
       resyncs: Math.max(this.#resyncs, adapter?.resyncs ?? 0),
+      ...this.#sync(adapter),
       dropped,
       queued,
     };
+  }
+
+  /** The adapter's word on whether the data can be trusted; for a book without it, what its statuses said. */
+  #sync(adapter: StreamStats | undefined): Pick<StreamFigures, 'sync' | 'staleSince' | 'staleReason'> {
+    if (adapter?.sync !== undefined) {
+      if (adapter.sync !== 'stale') return { sync: adapter.sync };
+      return {
+        sync: 'stale',
+        ...(adapter.staleSince === undefined ? {} : { staleSince: adapter.staleSince }),
+        ...(adapter.staleReason === undefined ? {} : { staleReason: adapter.staleReason }),
+      };
+    }
+    if (this.request.kind !== 'orderBook') return {};
+    if (this.#staleSince !== undefined) {
+      return { sync: 'stale', staleSince: this.#staleSince, staleReason: this.#staleReason };
+    }
+    return { sync: this.#lastMessageAt === undefined ? 'syncing' : 'synced' };
   }
 
   #messagesPerSecond(now: number): number {

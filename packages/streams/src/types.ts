@@ -5,6 +5,7 @@ import type {
   StreamSpec,
   StreamSpecOf,
   StreamStatus,
+  StreamSyncState,
   UnifiedSymbol,
   VenuekitError,
 } from '@venuekit/core';
@@ -125,6 +126,17 @@ export interface StreamFigures {
   readonly messagesPerSecond: number;
   readonly reconnects: number;
   readonly resyncs: number;
+  /**
+   * Whether the stream's data can be trusted, for streams built from a snapshot (order books):
+   * `syncing` until first built, `synced`, `stale` while being rebuilt. The adapter's own report
+   * (core's `StreamStats.sync`); for a book fed from the bus, from the gateway's `stale`/`resynced`
+   * statuses. Absent for the other streams.
+   */
+  readonly sync?: StreamSyncState;
+  /** While `sync` is `stale`: since when, epoch ms. */
+  readonly staleSince?: number;
+  /** While `sync` is `stale`: the reason of the `stale` status. */
+  readonly staleReason?: string;
   /** Values dropped or conflated away across this stream's subscribers, including ones that left. */
   readonly dropped: number;
   /** Values waiting in this stream's subscriber queues now. */

@@ -11,10 +11,13 @@ import {
 } from '@venuekit/testkit/docs-examples';
 import {
   isRestExchangeInfo,
+  isRestKlines,
   isRestMyTrade,
   isRestOrder,
   isRestOrderList,
   isRestOrderOrList,
+  isRestTicker,
+  isRestTickers,
   isWireAggTrade,
   isWireBookTicker,
   isWireDepthHeader,
@@ -260,6 +263,8 @@ describe('order, order list, account trade and exchangeInfo answer checks', () =
       expect(isRestOrder(broken)).toBe(false);
     }
     expect(isRestOrderList({ ...docs.wsApiOcoOrderList, orders: [{ symbol: 'BTCUSDT' }] })).toBe(false);
+    expect(isRestOrderList({ ...docs.wsApiOcoOrderList, listOrderStatus: 'DONE' })).toBe(false);
+    expect(isRestOrderList({ ...docs.wsApiOcoOrderList, contingencyType: 'OCO2' })).toBe(false);
     expect(isRestMyTrade({ ...docs.wsApiMyTrades[0], isMaker: 'true' })).toBe(false);
     const [symbol] = exchangeInfo.symbols;
     const badFilter = {
@@ -268,5 +273,58 @@ describe('order, order list, account trade and exchangeInfo answer checks', () =
     };
     expect(isRestExchangeInfo({ ...exchangeInfo, symbols: [badFilter] })).toBe(false);
     expect(isRestExchangeInfo({ ...exchangeInfo, serverTime: undefined })).toBe(false);
+  });
+});
+
+describe('REST kline and 24h ticker answer checks', () => {
+  const row = docs.kline;
+  const withCell = (index: number, value: unknown) => [row.map((cell, i) => (i === index ? value : cell))];
+
+  it('accept the documented answers, an empty list, a row without its unused last field and a ticker without trades', () => {
+    expect(isRestKlines([row])).toBe(true);
+    expect(isRestKlines([])).toBe(true);
+    expect(isRestKlines([row.slice(0, 11)])).toBe(true);
+    expect(isRestTicker(docs.ticker24h)).toBe(true);
+    expect(isRestTicker({ ...docs.ticker24h, firstId: -1, lastId: -1, count: 0 })).toBe(true);
+    const { bidPrice: _b, bidQty: _q, ...noBook } = docs.ticker24h;
+    expect(isRestTicker(noBook)).toBe(true);
+    expect(isRestTickers([docs.ticker24h, docs.ticker24h])).toBe(true);
+    expect(isRestTickers([])).toBe(true);
+  });
+
+  it('refuse a short row, a mistyped or negative cell, a close before the open, a broken ticker or list', () => {
+    for (const broken of [
+      [row.slice(0, 10)],
+      withCell(0, '1499040000000'),
+      withCell(1, 'NaN'),
+      withCell(2, '-0.8'),
+      withCell(4, 0.015771),
+      withCell(5, 'Infinity'),
+      withCell(6, 1499039999999),
+      withCell(8, 1.5),
+      withCell(10, '0x1F'),
+      [null],
+      row,
+      { data: [row] },
+    ]) {
+      expect(isRestKlines(broken)).toBe(false);
+    }
+    const { symbol: _s, ...noSymbol } = docs.ticker24h;
+    for (const broken of [
+      noSymbol,
+      { ...docs.ticker24h, lastPrice: 'NaN' },
+      { ...docs.ticker24h, highPrice: '-100' },
+      { ...docs.ticker24h, priceChange: '--1' },
+      { ...docs.ticker24h, bidPrice: null },
+      { ...docs.ticker24h, closeTime: 1.5 },
+      { ...docs.ticker24h, firstId: -2 },
+      { ...docs.ticker24h, count: '76' },
+      [docs.ticker24h],
+      null,
+    ]) {
+      expect(isRestTicker(broken)).toBe(false);
+    }
+    expect(isRestTickers(docs.ticker24h)).toBe(false);
+    expect(isRestTickers([docs.ticker24h, { ...docs.ticker24h, volume: '' }])).toBe(false);
   });
 });

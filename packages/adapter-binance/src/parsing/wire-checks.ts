@@ -457,6 +457,11 @@ export function isRestOrder(body: unknown): boolean {
   );
 }
 
+// enums.md: "ContingencyType" and "Order List Order Status" (listOrderStatus). Parsed unchecked, an
+// unknown status read as executing.
+const CONTINGENCY_TYPES: ReadonlySet<unknown> = new Set(['OCO', 'OTO']);
+const LIST_ORDER_STATUSES: ReadonlySet<unknown> = new Set(['EXECUTING', 'ALL_DONE', 'REJECT']);
+
 /**
  * An order list as "New Order list - OCO", "Cancel Order list", "Query Order list" and "Cancel all
  * Open Orders on a Symbol" answer it: {"orderListId":0,"contingencyType":"OCO","listStatusType":
@@ -469,8 +474,8 @@ export function isRestOrderList(body: unknown): boolean {
   const l = body as Record<string, unknown>;
   if (
     !isCount(l.orderListId) ||
-    !isName(l.contingencyType) ||
-    !isName(l.listOrderStatus) ||
+    !CONTINGENCY_TYPES.has(l.contingencyType) ||
+    !LIST_ORDER_STATUSES.has(l.listOrderStatus) ||
     !isName(l.listClientOrderId) ||
     !isCount(l.transactionTime) ||
     !Array.isArray(l.orders)
@@ -581,6 +586,78 @@ export function isRestExchangeInfo(body: unknown): boolean {
     }
   }
   return (info.symbols as unknown[]).every(isSymbolInfo);
+}
+
+// ---------------------------------------------------------------------------
+// Market data answers over REST whose values reach the caller as they are.
+
+// "Kline/Candlestick data": [[1499040000000,"0.01634790","0.80000000","0.01575800","0.01577100",
+// "148976.11427815",1499644799999,"2434.19055334",308,"1756.87402397","28.46694368","0"]] — open time,
+// open, high, low, close, volume, close time, quote volume, trades, taker buy base and quote volume
+// (the last, "unused field", is not read).
+export function isRestKlines(body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  for (const row of body as unknown[]) {
+    if (!Array.isArray(row) || row.length < 11) return false;
+    if (
+      !isCount(row[0]) ||
+      !isCount(row[6]) ||
+      (row[6] as number) < (row[0] as number) ||
+      !isCount(row[8]) ||
+      !isDecimalText(row[1], false) ||
+      !isDecimalText(row[2], false) ||
+      !isDecimalText(row[3], false) ||
+      !isDecimalText(row[4], false) ||
+      !isDecimalText(row[5], false) ||
+      !isDecimalText(row[7], false) ||
+      !isDecimalText(row[9], false) ||
+      !isDecimalText(row[10], false)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "24hr ticker price change statistics" (FULL): {"symbol":"BNBBTC","priceChange":"-94.99999800",
+// "priceChangePercent":"-95.960","weightedAvgPrice":"0.29628482","prevClosePrice":"0.10002000",
+// "lastPrice":"4.00000200","lastQty":"200.00000000","bidPrice":"4.00000000","bidQty":"100.00000000",
+// "askPrice":"4.00000200","askQty":"100.00000000","openPrice":"99.00000000","highPrice":"100.00000000",
+// "lowPrice":"0.10000000","volume":"8913.30000000","quoteVolume":"15.30000000","openTime":1499783499040,
+// "closeTime":1499869899040,"firstId":28385,"lastId":28460,"count":76} (firstId and lastId -1: no trade)
+export function isRestTicker(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const t = body as Record<string, unknown>;
+  return (
+    isName(t.symbol) &&
+    isSignedDecimalText(t.priceChange) &&
+    isSignedDecimalText(t.priceChangePercent) &&
+    isDecimalText(t.weightedAvgPrice, false) &&
+    isDecimalText(t.lastPrice, false) &&
+    isDecimalText(t.openPrice, false) &&
+    isDecimalText(t.highPrice, false) &&
+    isDecimalText(t.lowPrice, false) &&
+    isDecimalText(t.volume, false) &&
+    isDecimalText(t.quoteVolume, false) &&
+    isOptional(t.prevClosePrice, isPlainDecimal) &&
+    isOptional(t.lastQty, isPlainDecimal) &&
+    isOptional(t.bidPrice, isPlainDecimal) &&
+    isOptional(t.bidQty, isPlainDecimal) &&
+    isOptional(t.askPrice, isPlainDecimal) &&
+    isOptional(t.askQty, isPlainDecimal) &&
+    isCount(t.openTime) &&
+    isCount(t.closeTime) &&
+    isIdOrNone(t.firstId) &&
+    isIdOrNone(t.lastId) &&
+    isCount(t.count)
+  );
+}
+
+/** The answer for several symbols (or all): a list of the above. */
+export function isRestTickers(body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  for (const item of body as unknown[]) if (!isRestTicker(item)) return false;
+  return true;
 }
 
 /**

@@ -268,7 +268,9 @@ export class BinanceHttpClient {
       const error = new ExchangeUnavailableError({
         code: 'EXCHANGE_ERROR',
         message: `${request.method} ${request.path}: the response is not JSON`,
-        context: operation,
+        // A success status: the venue may have acted on the request (an order placed), so a
+        // placement or cancel is looked up rather than reported refused (trading.ts isAmbiguous).
+        context: { ...operation, answer: 'malformed' },
         venue: { status: response.status, body: text.slice(0, 2_000) },
       });
       this.#rejected(request, started, response.status, undefined, error);

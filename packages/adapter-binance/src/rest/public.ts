@@ -24,7 +24,15 @@ import {
   type WireRestTrade,
 } from '../parsing/market-data';
 import type { WireExchangeInfo } from '../parsing/instruments';
-import { isRestAggTrades, isRestDepth, isRestTrades, isServerTime } from '../parsing/wire-checks';
+import {
+  isRestAggTrades,
+  isRestDepth,
+  isRestKlines,
+  isRestTicker,
+  isRestTickers,
+  isRestTrades,
+  isServerTime,
+} from '../parsing/wire-checks';
 import type { WirePartialDepth } from '../ws/wire';
 import type { BinanceHttpClient } from './http';
 
@@ -143,7 +151,7 @@ export class BinancePublicApi {
     signal?: AbortSignal;
   }): Promise<WireRestKline[]> {
     const { signal, ...query } = params;
-    return (
+    const data = (
       await this.http.request<WireRestKline[]>({
         method: 'GET',
         path: '/api/v3/klines',
@@ -152,11 +160,12 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isRestKlines, '/api/v3/klines');
   }
 
   /** One symbol → one object; several or none → an array. */
   async getTicker24hr(symbol: string, signal?: AbortSignal): Promise<WireRestTicker> {
-    return (
+    const data = (
       await this.http.request<WireRestTicker>({
         method: 'GET',
         path: '/api/v3/ticker/24hr',
@@ -165,10 +174,11 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isRestTicker, '/api/v3/ticker/24hr');
   }
 
   async getTickers24hr(symbols?: readonly string[], signal?: AbortSignal): Promise<WireRestTicker[]> {
-    return (
+    const data = (
       await this.http.request<WireRestTicker[]>({
         method: 'GET',
         path: '/api/v3/ticker/24hr',
@@ -177,6 +187,7 @@ export class BinancePublicApi {
         ...(signal ? { signal } : {}),
       })
     ).data;
+    return checked(data, isRestTickers, '/api/v3/ticker/24hr');
   }
 }
 
@@ -349,7 +360,7 @@ function checkInt(value: unknown, field: string, min: number, max: number): void
 
 /**
  * The body when it has the shape the adapter reads; otherwise a typed EXCHANGE_ERROR. A broken
- * answer (a proxy's page, a truncated or changed payload) must not become a book, a trade or a time.
+ * answer (a proxy's page, a truncated or changed payload) must not become a book, a trade, a candle, a ticker or a time.
  */
 function checked<T>(data: T, check: (body: unknown) => boolean, path: string): T {
   if (check(data)) return data;

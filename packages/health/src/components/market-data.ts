@@ -1,5 +1,5 @@
-import type { HealthStatus, StreamKind, StreamStats } from '@venuekit/core';
-import { scrubSecrets } from '@venuekit/core';
+import type { HealthStatus, StreamFreshness, StreamKind, StreamStats } from '@venuekit/core';
+import { scrubSecrets, streamFreshness } from '@venuekit/core';
 import type { MarketDataHealth, ResyncingStream, StaleStream } from '../types';
 import { type AdapterSnapshot, withFailures } from './adapter-snapshot';
 
@@ -35,7 +35,8 @@ const LISTED = 20;
  * subscribed if none came yet) longer than the threshold of its kind, or when its adapter has
  * reported its data untrustworthy (`sync`: a book being rebuilt since `staleSince`, or not built
  * since it was subscribed) for longer than that threshold. A book being rebuilt for less is
- * `resyncing`: not fresh, whatever frames arrive, but not yet stale. Rules:
+ * `resyncing`: not fresh, whatever frames arrive, but not yet stale (core's `streamFreshness`, the
+ * rule the streams package's `marketDataStreams` applies too). Rules:
  * - unhealthy: there are streams and every one of them is stale;
  * - degraded: some stream is stale or resyncing;
  * - healthy: every stream is fresh (or within its threshold awaiting its first message or first
@@ -54,25 +55,20 @@ export function checkMarketData(
     for (const stream of status.streams) {
       streams++;
       const thresholdMs = options.staleAfterMs?.[stream.kind] ?? DEFAULT_STALE_AFTER_MS[stream.kind];
-      const quietMs = Math.max(0, now - (stream.lastMessageAt ?? stream.subscribedAt));
-      const unsyncedSince = unsyncedSinceOf(stream);
-      const unsyncedMs = unsyncedSince === undefined ? undefined : Math.max(0, now - unsyncedSince);
-      if (quietMs > thresholdMs) {
-        stale.push(staleEntry(stream, 'quiet', quietMs, thresholdMs, unsyncedMs));
-      } else if (unsyncedMs !== undefined && unsyncedMs > thresholdMs) {
-        const cause = stream.sync === 'stale' ? 'resyncing' : 'syncing';
-        stale.push(staleEntry(stream, cause, quietMs, thresholdMs, unsyncedMs));
-      } else if (stream.sync === 'stale') {
+      const judged = streamFreshness(stream, now, thresholdMs);
+      if (judged.state === 'stale') {
+        stale.push(staleEntry(stream, judged, thresholdMs));
+      } else if (judged.state === 'resyncing') {
         resyncing.push({
           key: stream.key,
           exchange: stream.exchange,
           symbol: stream.symbol,
           kind: stream.kind,
-          resyncingMs: unsyncedMs ?? 0,
+          resyncingMs: judged.unsyncedMs ?? 0,
           thresholdMs,
           ...(stream.staleReason === undefined ? {} : { reason: scrubSecrets(stream.staleReason) }),
         });
-      } else if (stream.lastMessageAt === undefined || stream.sync === 'syncing') {
+      } else if (judged.state === 'awaitingFirstMessage') {
         awaitingFirstMessage++;
       }
     }
@@ -94,30 +90,17 @@ export function checkMarketData(
   });
 }
 
-/** Since when the adapter has said the stream's data cannot be trusted, if it says so. */
-function unsyncedSinceOf(stream: StreamStats): number | undefined {
-  if (stream.sync === 'stale') return stream.staleSince ?? stream.subscribedAt;
-  if (stream.sync === 'syncing') return stream.subscribedAt;
-  return undefined;
-}
-
-function staleEntry(
-  stream: StreamStats,
-  cause: StaleStream['cause'],
-  quietMs: number,
-  thresholdMs: number,
-  unsyncedMs: number | undefined,
-): StaleStream {
+function staleEntry(stream: StreamStats, judged: StreamFreshness, thresholdMs: number): StaleStream {
   return {
     key: stream.key,
     exchange: stream.exchange,
     symbol: stream.symbol,
     kind: stream.kind,
-    cause,
-    quietMs,
+    cause: judged.cause ?? 'quiet',
+    quietMs: judged.quietMs,
     thresholdMs,
     everReceived: stream.lastMessageAt !== undefined,
-    ...(unsyncedMs === undefined ? {} : { unsyncedMs }),
+    ...(judged.unsyncedMs === undefined ? {} : { unsyncedMs: judged.unsyncedMs }),
     ...(stream.sync === 'stale' && stream.staleReason !== undefined
       ? { reason: scrubSecrets(stream.staleReason) }
       : {}),
