@@ -14,13 +14,13 @@ import {
 import { type FakeBinance, startFakeBinance } from '@venuekit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BinanceAdapter } from '../src/adapter';
-import { BinanceRateGovernor } from '../src/rest/rate-governor';
+import { rulesFromRateLimits } from '../src/rest/rate-governor';
 import { eventually } from './trading-harness';
 
 const ACCOUNTS = 12;
-// The fake's limit, and the governor's: 400 request weight per second. A catch-up costs 122
-// (resubscribe 2, all-symbol openOrders 80, account 20, myTrades of the traded symbol 20), so the
-// storm needs several windows.
+// The fake's limit, 400 request weight per 1 SECOND, which the governor reads from the fake's
+// exchangeInfo. A catch-up costs 122 (resubscribe 2, all-symbol openOrders 80, account 20, myTrades
+// of the traded symbol 20), so the storm needs several windows.
 const WEIGHT_LIMIT = 400;
 const WINDOW_MS = 1000;
 
@@ -55,24 +55,17 @@ async function setup() {
     limits: { requestWeight: WEIGHT_LIMIT, requestWeightWindowMs: WINDOW_MS },
   });
   closers.push(() => fake.close());
-  // The fake reports its limit per MINUTE (Binance's name) whatever its window: the governor is
-  // given the real one.
-  let adapter: BinanceAdapter | undefined;
-  const gate = new BinanceRateGovernor({
-    limits: [{ type: 'REQUEST_WEIGHT', intervalMs: WINDOW_MS, limit: WEIGHT_LIMIT }],
-    offsetMs: () => adapter?.timeSync.offsetMs ?? 0,
-  });
-  closers.push(() => gate.close());
-  adapter = new BinanceAdapter(
+  const adapter = new BinanceAdapter(
     { urls: { rest: fake.restUrl, streams: fake.streamsUrl, wsApi: fake.wsApiUrl } },
-    { gate, trading: { wsApiConnection: { backoff: { initialMs: 50, maxMs: 500 } } } },
+    { trading: { wsApiConnection: { backoff: { initialMs: 50, maxMs: 500 } } } },
   );
-  const opened = adapter;
-  closers.push(() => opened.close());
+  closers.push(() => adapter.close());
+  // The governor's limits come from the venue's exchangeInfo, loaded with the first order below.
+  const gate = adapter.governor;
   const members: Member[] = [];
   for (let i = 0; i < ACCOUNTS; i++) {
     const { apiKey, secretKey } = keysOf(i);
-    const account = opened.createAccount(createCredentials({ apiKey, secret: secretKey }), {
+    const account = adapter.createAccount(createCredentials({ apiKey, secret: secretKey }), {
       userId: `u${i}`,
     });
     const member: Member = { account, events: [], statuses: [] };
@@ -84,6 +77,13 @@ async function setup() {
     await account.placeOrder(buy((10_000 + i).toFixed(2)));
     members.push(member);
   }
+  // What the governor was configured with: the fake's window, from its exchangeInfo.
+  expect(rulesFromRateLimits(adapter.instruments.rateLimits)).toContainEqual({
+    type: 'REQUEST_WEIGHT',
+    intervalMs: WINDOW_MS,
+    limit: WEIGHT_LIMIT,
+  });
+  expect(gate.status()).toMatchObject({ weightLimit: WEIGHT_LIMIT });
   return { fake, gate, members };
 }
 
