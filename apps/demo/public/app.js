@@ -705,8 +705,14 @@ function renderFreshness(streams) {
       }
       const quiet = s.quietMs;
       const limit = kind === 'trades' ? 30_000 : 4_000;
+      const title = `${s.messages} messages, ${s.reconnects} reconnects, ${s.resyncs} resyncs`;
+      if (s.rebuilding) {
+        // A book being rebuilt: its diffs may keep coming, but its data cannot be trusted yet.
+        html += `<span class="cell slow" data-rebuilding="true" title="${escapeHtml(`being rebuilt from a snapshot · ${title}`)}">rebuilding</span>`;
+        continue;
+      }
       const cls = quiet === undefined ? 'none' : quiet > limit ? 'stale' : quiet > limit / 2 ? 'slow' : '';
-      html += `<span class="cell ${cls}" title="${escapeHtml(`${s.messages} messages, ${s.reconnects} reconnects, ${s.resyncs} resyncs`)}">${escapeHtml(ago(quiet))}</span>`;
+      html += `<span class="cell ${cls}" title="${escapeHtml(title)}">${escapeHtml(ago(quiet))}</span>`;
     }
   }
   el.innerHTML = html;

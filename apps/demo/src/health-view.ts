@@ -71,6 +71,7 @@ export class HealthView {
           messages: stream.messages,
           reconnects: stream.reconnects,
           resyncs: stream.resyncs,
+          ...(stream.sync === 'stale' ? { rebuilding: true } : {}),
           ...(stream.lastMessageAt !== undefined ? { quietMs: Math.max(0, now - stream.lastMessageAt) } : {}),
         });
       }
@@ -141,13 +142,16 @@ export function summarize(name: string, component: ComponentHealth): string {
       const streams = num(component, 'streams') ?? 0;
       const fresh = num(component, 'fresh') ?? 0;
       const stale = num(component, 'stale') ?? 0;
+      const rebuilding = num(component, 'resyncing') ?? 0;
       const waiting = num(component, 'awaitingFirstMessage') ?? 0;
-      return `${fresh}/${streams} fresh${stale ? ` · ${stale} stale` : ''}${waiting ? ` · ${waiting} waiting` : ''}`;
+      return `${fresh}/${streams} fresh${rebuilding ? ` · ${rebuilding} rebuilding` : ''}${stale ? ` · ${stale} stale` : ''}${waiting ? ` · ${waiting} waiting` : ''}`;
     }
     case 'marketDataStreams': {
       const streams = num(component, 'streams') ?? 0;
       const stale = num(component, 'staleStreams') ?? 0;
-      return `${streams} shared stream${streams === 1 ? '' : 's'}${stale ? ` · ${stale} quiet` : ' · all flowing'}`;
+      const rebuilding = num(component, 'resyncing') ?? 0;
+      const flowing = stale || rebuilding ? '' : ' · all flowing';
+      return `${streams} shared stream${streams === 1 ? '' : 's'}${rebuilding ? ` · ${rebuilding} rebuilding` : ''}${stale ? ` · ${stale} stale` : ''}${flowing}`;
     }
     case 'rateLimits': {
       const usage = num(component, 'usage') ?? 0;

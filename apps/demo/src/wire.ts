@@ -119,6 +119,8 @@ export interface WireStreamFreshness {
   readonly messages: number;
   readonly reconnects: number;
   readonly resyncs: number;
+  /** A local order book being rebuilt (its adapter reports it `stale`): its data cannot be trusted. */
+  readonly rebuilding?: boolean;
 }
 
 export interface WireComponent {

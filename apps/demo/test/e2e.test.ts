@@ -171,6 +171,43 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
     await expectText(page.getByTestId('incidents'), /market data connection \S+ closed by venuekit/);
   });
 
+  it('shows a book being rebuilt after a depth gap injected from the page, then in sync again', async () => {
+    const marketData = page.getByTestId('component-marketData');
+    const summary = marketData.locator('.summary');
+    await waitForAttribute(marketData, 'data-status', 'healthy');
+    await expectText(summary, /^\d+\/\d+ fresh/);
+    expect(await summary.textContent()).not.toContain('rebuilding');
+    const fake = demo.system.fake;
+    if (!fake) throw new Error('the demo runs against the fake venue');
+    // Snapshots are refused until the page has shown the rebuild, so that it outlasts a health check.
+    const snapshots = fake.handle.faults.failRequests({
+      endpoint: '/api/v3/depth',
+      times: Number.POSITIVE_INFINITY,
+      action: { type: 'error', status: 503 },
+    });
+    try {
+      await page.locator('.market[data-symbol="BTC/USDT"]').click();
+      await page.locator('button.fault[data-fault="depthGap"]').click();
+      await expectText(page.locator('#fault-note'), /^the next BTC\/USDT depth update will be skipped$/);
+      // Diffs keep arriving for the broken book, yet the panel does not call it fresh.
+      await expectText(summary, /^\d+\/\d+ fresh · 1 rebuilding/);
+      await waitForAttribute(marketData, 'data-status', 'degraded');
+      // The streams' own contributor judges the shared book by the same rule.
+      await expectText(page.getByTestId('component-marketDataStreams').locator('.summary'), /· 1 rebuilding/);
+      await expectText(page.locator('#freshness [data-rebuilding="true"]'), /^rebuilding$/);
+      await screenshot('dashboard-rebuilding.png');
+    } finally {
+      snapshots.remove();
+    }
+    expect(snapshots.hits).toBeGreaterThan(0);
+
+    // Snapshots answer again: the book is rebuilt, and the panel says so.
+    await waitForAttribute(marketData, 'data-status', 'healthy');
+    await expectText(summary, /^(?!.*rebuilding)\d+\/\d+ fresh/);
+    await page.locator('#freshness [data-rebuilding]').waitFor({ state: 'detached' });
+    await expectText(page.getByTestId('book-state'), /^in sync$/);
+  });
+
   it('looks right: a screenshot of the whole page, and no script errors', async () => {
     await page.locator('.market[data-symbol="BTC/USDT"]').click();
     await page.waitForFunction(
