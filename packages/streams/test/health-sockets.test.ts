@@ -80,9 +80,12 @@ describe('marketDataStreams with a local order book being rebuilt (real sockets)
     });
     fake.handle.faults.depthGap('BTCUSDT');
     // Within the threshold, the book counts as resyncing: not fresh, and not yet stale.
-    for (const health of [inGateway, inConsumer]) {
-      await until(() => health.check().status !== 'healthy', 30_000, 'the book to be found resyncing');
-      const report = health.check();
+    await until(
+      () => inGateway.check().status !== 'healthy' && inConsumer.check().status !== 'healthy',
+      30_000,
+      'the book to be found resyncing',
+    );
+    for (const report of [inGateway.check(), inConsumer.check()]) {
       expect(report).toMatchObject({ status: 'degraded', streams: 1, staleStreams: 0, resyncing: 1 });
       expect(bookDetail(report)).toMatchObject({ state: 'resyncing', stale: false, reason: 'gap' });
       expect(bookDetail(report)?.unsyncedMs).toBeLessThanOrEqual(4_000);
