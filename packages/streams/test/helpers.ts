@@ -5,6 +5,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
+/**
+ * For a test that starts OS processes: each compiles its TypeScript at start, which on a loaded
+ * machine can take a large part of the default 30 s; the test's own waits are the real bounds.
+ */
+export const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
 export const REDIS_URL = process.env.VENUEKIT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A channel prefix no other test run shares. */

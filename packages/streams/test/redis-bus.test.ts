@@ -3,7 +3,14 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonBusCodec } from '../src/codec';
 import { RedisBus } from '../src/redis-bus';
-import { openChannels, REDIS_URL, spawnFixture, uniquePrefix, until } from './helpers';
+import {
+  openChannels,
+  PROCESS_TEST_TIMEOUT_MS,
+  REDIS_URL,
+  spawnFixture,
+  uniquePrefix,
+  until,
+} from './helpers';
 
 const opened: RedisBus[] = [];
 function bus(prefix: string): RedisBus {
@@ -124,7 +131,9 @@ describe('RedisBus (real Redis)', () => {
     b.publish(tradeEvent('t', 1)); // ignored, never throws
   });
 
-  it('receives everything another OS process publishes, nothing lost or reordered per topic', async () => {
+  it('receives everything another OS process publishes, nothing lost or reordered per topic', {
+    timeout: PROCESS_TEST_TIMEOUT_MS,
+  }, async () => {
     const prefix = uniquePrefix();
     const consumer = bus(prefix);
     const topicCount = 4;

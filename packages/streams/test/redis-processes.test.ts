@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { streamsModule } from '../src/module';
 import { RedisBus } from '../src/redis-bus';
 import { makeTrades, quietFake, recordTrades } from './fake-market';
-import { type Child, openChannels, REDIS_URL, spawnFixture, uniquePrefix, until } from './helpers';
+import {
+  type Child,
+  openChannels,
+  PROCESS_TEST_TIMEOUT_MS,
+  REDIS_URL,
+  spawnFixture,
+  uniquePrefix,
+  until,
+} from './helpers';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -18,7 +26,9 @@ function track(child: Child): Child {
 }
 
 describe('two OS processes through Redis', () => {
-  it('a consumer process gets every trade of the gateway process, in order per topic, Decimals exact', async () => {
+  it('a consumer process gets every trade of the gateway process, in order per topic, Decimals exact', {
+    timeout: PROCESS_TEST_TIMEOUT_MS,
+  }, async () => {
     const prefix = uniquePrefix();
     const fake = quietFake();
     const gateway = createVenuekit({
@@ -103,7 +113,9 @@ describe('two OS processes through Redis', () => {
     expect(await openChannels(prefix)).toEqual([]);
   });
 
-  it('a gateway and a consumer in one process close everything: the process exits by itself', async () => {
+  it('a gateway and a consumer in one process close everything: the process exits by itself', {
+    timeout: PROCESS_TEST_TIMEOUT_MS,
+  }, async () => {
     const prefix = uniquePrefix();
     const child = track(spawnFixture('self-contained.ts', [prefix]));
     const code = await Promise.race([
