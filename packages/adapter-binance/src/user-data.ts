@@ -496,6 +496,8 @@ export class BinanceUserDataStream {
  * Timeouts, dropped connections, rate limits and bans are retried instead.
  */
 function refusedForGood(error: VenuekitError): boolean {
+  // A refused timestamp (-1021) is retried: the clock is measured again after it.
+  if (error.code === 'CLOCK_SKEW') return false;
   return (
     error.category === 'authentication' ||
     error.category === 'permission' ||

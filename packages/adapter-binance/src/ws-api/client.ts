@@ -1,6 +1,7 @@
 import {
   type BackoffOptions,
   type Clock,
+  ClockSkewError,
   ClosedError,
   type ConnectionInfo,
   isVenuekitError,
@@ -42,6 +43,11 @@ export interface WsApiRequestOptions {
   readonly signal?: AbortSignal;
   /** Called with a signed request's `timestamp` just before it goes out. */
   readonly onSent?: (timestamp: number) => void;
+  /**
+   * After a -1021 (timestamp outside recvWindow) the venue clock is measured again; the request is
+   * then signed and sent once more if this is true. Default: true for reads (`kind: 'read'`).
+   */
+  readonly retryOnClockSkew?: boolean;
   /**
    * Signs this request with another account's key than the client's (a connection shared by
    * several accounts signs each request with its own account's key).
@@ -286,6 +292,32 @@ export class BinanceWsApiClient {
     }
     await this.#awaitReady(method, timeoutMs, signal);
     if (signal?.aborted) throw notSent(method, signal);
+    try {
+      return await this.#signAndSend<T>(method, params, options, timeoutMs, account);
+    } catch (error) {
+      // The venue refused the timestamp (nothing was done): measure its clock again, as the REST
+      // client does, so that later requests are signed right; send a read again at once.
+      const venueClock = this.#options.venueClock;
+      if (!(error instanceof ClockSkewError) || !options.signed || !venueClock) throw error;
+      await venueClock.resync().catch(() => undefined);
+      if (!(options.retryOnClockSkew ?? kind === 'read') || this.#closed || signal?.aborted) throw error;
+      this.#logger.info(
+        'timestamp outside recvWindow; resynchronised the clock and sending the request again',
+        {
+          method,
+        },
+      );
+      return await this.#signAndSend<T>(method, params, options, timeoutMs, account);
+    }
+  }
+
+  async #signAndSend<T>(
+    method: string,
+    params: BinanceParams,
+    options: WsApiRequestOptions,
+    timeoutMs: number,
+    account: string | undefined,
+  ): Promise<WsApiResult<T>> {
     let timestamp: number | undefined;
     let sendParams: Record<string, BinanceParamValue> | undefined;
     if (options.signed) {
