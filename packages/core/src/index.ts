@@ -136,6 +136,7 @@ export {
   type LogLevel,
   type LogMeta,
   runWithContext,
+  runWithoutContext,
   setContext,
   silentLogger,
 } from './logging';

@@ -2,7 +2,14 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createCredentials } from './credentials';
 import { AuthenticationError } from './errors';
-import { clearContext, createLogger, getContext, runWithContext, setContext } from './logging';
+import {
+  clearContext,
+  createLogger,
+  getContext,
+  runWithContext,
+  runWithoutContext,
+  setContext,
+} from './logging';
 import { Secret } from './secret';
 import { telemetry } from './telemetry';
 
@@ -38,6 +45,37 @@ describe('logging', () => {
       level: 30,
     });
     expect(lines[1]?.userId).toBeUndefined();
+  });
+
+  it("a child logger's own fields win over the context's: one key, the logger's value", async () => {
+    const { logger, lines, raw } = capture();
+    const bob = logger.child({ userId: 'bob' });
+    await runWithContext({ userId: 'alice', sessionId: 's-alice' }, async () => {
+      bob.info('a line of bob’s connection, logged during alice’s call');
+    });
+    expect(lines[0]).toMatchObject({ userId: 'bob', sessionId: 's-alice' });
+    expect(raw[0]?.match(/"userId"/g)).toHaveLength(1);
+  });
+
+  it('runWithoutContext: what starts inside (a shared connection, its timers) carries no caller’s context', async () => {
+    const { logger, lines } = capture();
+    await runWithContext({ userId: 'alice', requestId: 'r1' }, async () => {
+      let fire: () => void = () => {};
+      const fired = new Promise<void>((resolve) => {
+        fire = resolve;
+      });
+      runWithoutContext(() => {
+        setTimeout(() => {
+          logger.info('a later line of the shared resource');
+          fire();
+        }, 1);
+      });
+      await fired;
+      logger.info('back in the caller');
+    });
+    expect(lines[0]?.userId).toBeUndefined();
+    expect(lines[0]?.requestId).toBeUndefined();
+    expect(lines[1]).toMatchObject({ userId: 'alice', requestId: 'r1' });
   });
 
   it('setContext / clearContext affect the current call chain', async () => {

@@ -65,13 +65,27 @@ export function runWithContext<T>(context: LogContext, fn: () => T): T {
   return contextStore.run({ ...contextStore.getStore(), ...context }, fn);
 }
 
+/**
+ * Runs `fn` with no log context, for that call chain only: for a long-lived resource opened
+ * during one caller's work and serving others after it (a shared connection, its timers), so
+ * that its later lines do not carry that caller's user, session or request id.
+ */
+export function runWithoutContext<T>(fn: () => T): T {
+  return contextStore.exit(fn);
+}
+
 type LineLevel = Exclude<LogLevel, 'silent'>;
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 class PinoBackedLogger implements Logger {
   readonly #pino: PinoLogger;
+  /** Fields bound by `child` (and `base`): they win over the async context's fields of the same name. */
+  readonly #bound: ReadonlySet<string>;
 
-  constructor(instance: PinoLogger) {
+  constructor(instance: PinoLogger, bound: ReadonlySet<string> = NO_KEYS) {
     this.#pino = instance;
+    this.#bound = bound;
   }
 
   get level(): LogLevel {
@@ -102,7 +116,9 @@ class PinoBackedLogger implements Logger {
   }
 
   child(bindings: LogMeta): Logger {
-    return new PinoBackedLogger(this.#pino.child(redact(bindings) as LogMeta));
+    const bound = new Set(this.#bound);
+    for (const key of Object.keys(bindings)) bound.add(key);
+    return new PinoBackedLogger(this.#pino.child(redact(bindings) as LogMeta), bound);
   }
 
   async withTiming<T>(message: string, meta: LogMeta, fn: () => T | Promise<T>): Promise<T> {
@@ -133,10 +149,27 @@ class PinoBackedLogger implements Logger {
 
   #write(level: LineLevel, message: string, meta: LogMeta | undefined): void {
     if (!this.#pino.isLevelEnabled(level)) return;
-    const context = contextStore.getStore();
+    let context = contextStore.getStore();
+    // A field this logger was bound to is its own (a user's logger stays that user's, whatever
+    // call chain it logs in); the context's field of the same name would repeat the key.
+    if (context !== undefined && this.#bound.size > 0) context = withoutBound(context, this.#bound);
     const fields = context || meta ? (redact({ ...context, ...meta }) as LogMeta) : {};
     this.#pino[level](fields, scrubSecrets(message));
   }
+}
+
+function withoutBound(context: LogContext, bound: ReadonlySet<string>): LogContext {
+  let overlap = false;
+  for (const key in context) {
+    if (bound.has(key)) {
+      overlap = true;
+      break;
+    }
+  }
+  if (!overlap) return context;
+  const kept: Record<string, unknown> = {};
+  for (const key in context) if (!bound.has(key)) kept[key] = (context as Record<string, unknown>)[key];
+  return kept as LogContext;
 }
 
 function isFailedResult(value: unknown): value is { ok: false; error?: unknown } {
@@ -162,7 +195,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
-  return new PinoBackedLogger(instance);
+  return new PinoBackedLogger(instance, options.base ? new Set(Object.keys(options.base)) : NO_KEYS);
 }
 
 function publishLine(line: string): string {

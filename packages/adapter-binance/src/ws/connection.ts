@@ -11,6 +11,7 @@ import {
   ExponentialBackoff,
   type Logger,
   RateLimitError,
+  runWithoutContext,
   silentLogger,
   systemClock,
   type TimerHandle,
@@ -531,6 +532,13 @@ export class WsConnection {
   }
 
   #connect(): void {
+    // A connection outlives the call that opened it and serves whoever subscribes after: its
+    // socket, handlers and timers carry no caller's log context (that caller's user or request id
+    // would mark every later line); its own logger says whose it is.
+    runWithoutContext(() => this.#open());
+  }
+
+  #open(): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#reconnectTimer = undefined;
     if (!this.#circuit.canAttempt()) {
