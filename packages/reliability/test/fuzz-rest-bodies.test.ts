@@ -27,7 +27,8 @@ import * as docs from '@venuekit/testkit/docs-examples';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestSecret } from '../src/guard/secret-guard';
-import { fuzzRuns, junkValue } from './support/fuzz';
+import { fuzzRuns, junkValue, WIRE_ORDER_STATUSES, WIRE_ORDER_TYPES } from './support/fuzz';
+import { bool, count, decimal, name, oneOf, optional, signed } from './support/oracle';
 
 const KEY = 'LEAKCHECKfuzzRestApiKey'.padEnd(64, 'K');
 const SECRET = 'LEAKCHECKfuzzRestSecret'.padEnd(64, 'S');
@@ -101,9 +102,7 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-const decimal = (v: unknown) => typeof v === 'string' && /^\d+(\.\d+)?$/.test(v);
 const positive = (v: unknown) => decimal(v) && Number(v) > 0;
-const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 const levels = (v: unknown) =>
   Array.isArray(v) && v.every((l) => Array.isArray(l) && l.length >= 2 && positive(l[0]) && decimal(l[1]));
 
@@ -185,31 +184,6 @@ function queried(status: string): (params: URLSearchParams) => string {
 const fromLookup = (status: string) => (value: unknown) =>
   (value as Order).id === '777' && (value as Order).status === status;
 
-const bool = (v: unknown) => typeof v === 'boolean';
-const optional = (check: (v: unknown) => boolean) => (v: unknown) => v === undefined || check(v);
-const name = (v: unknown) => typeof v === 'string' && v.length > 0;
-const signed = (v: unknown) => typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v);
-const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v);
-const STATUSES = [
-  'NEW',
-  'PENDING_NEW',
-  'PARTIALLY_FILLED',
-  'FILLED',
-  'CANCELED',
-  'PENDING_CANCEL',
-  'REJECTED',
-  'EXPIRED',
-  'EXPIRED_IN_MATCH',
-];
-const TYPES = [
-  'LIMIT',
-  'MARKET',
-  'STOP_LOSS',
-  'STOP_LOSS_LIMIT',
-  'TAKE_PROFIT',
-  'TAKE_PROFIT_LIMIT',
-  'LIMIT_MAKER',
-];
 const fill = (v: unknown) =>
   typeof v === 'object' &&
   v !== null &&
@@ -233,8 +207,8 @@ const ORDER_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   cummulativeQuoteQty: optional(signed),
   origQuoteOrderQty: optional(decimal),
   stopPrice: optional(decimal),
-  status: optional(oneOf(STATUSES)),
-  type: optional(oneOf(TYPES)),
+  status: optional(oneOf(WIRE_ORDER_STATUSES)),
+  type: optional(oneOf(WIRE_ORDER_TYPES)),
   side: optional(oneOf(['BUY', 'SELL'])),
   timeInForce: optional(name),
   fills: optional((v) => Array.isArray(v) && v.every(fill)),
@@ -292,10 +266,10 @@ const LIST_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
 const LIST_REPORT_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   'orderReports.0.orderId': count,
   'orderReports.0.clientOrderId': name,
-  'orderReports.0.status': optional(oneOf(STATUSES)),
+  'orderReports.0.status': optional(oneOf(WIRE_ORDER_STATUSES)),
   'orderReports.0.price': optional(decimal),
   'orderReports.0.origQty': optional(decimal),
-  'orderReports.1.type': optional(oneOf(TYPES)),
+  'orderReports.1.type': optional(oneOf(WIRE_ORDER_TYPES)),
   'orderReports.1.executedQty': optional(decimal),
 };
 

@@ -11,7 +11,8 @@ import { type TradingSession, UserManager } from '@venuekit/trading';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestSecret } from '../src/guard/secret-guard';
-import { fuzzRuns, junkValue } from './support/fuzz';
+import { fuzzRuns, junkValue, WIRE_ORDER_TYPES } from './support/fuzz';
+import { oneOf } from './support/oracle';
 import { waitFor } from './support/wait';
 
 const KEY = 'LEAKCHECKfuzzUserDataKey'.padEnd(64, 'K');
@@ -88,7 +89,6 @@ function trackedBalances(): string {
 const decimal = (zeroOk: boolean) => (v: unknown) =>
   typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) && (zeroOk || Number(v) > 0);
 const count = (min: number) => (v: unknown) => Number.isSafeInteger(v) && (v as number) >= min;
-const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v);
 
 /**
  * user-data-stream.md "Order Update" (executionReport), as the fake sends it for the resting order
@@ -118,15 +118,7 @@ const REPORT_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   E: count(0),
   c: (v) => typeof v === 'string' && v.length > 0,
   S: oneOf(['BUY', 'SELL']),
-  o: oneOf([
-    'LIMIT',
-    'MARKET',
-    'STOP_LOSS',
-    'STOP_LOSS_LIMIT',
-    'TAKE_PROFIT',
-    'TAKE_PROFIT_LIMIT',
-    'LIMIT_MAKER',
-  ]),
+  o: oneOf(WIRE_ORDER_TYPES),
   f: oneOf(['GTC', 'IOC', 'FOK']),
   q: decimal(true),
   p: decimal(true),

@@ -12,7 +12,8 @@ import * as docs from '@venuekit/testkit/docs-examples';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTestSecret } from '../src/guard/secret-guard';
-import { fuzzRuns, junkValue, withField } from './support/fuzz';
+import { fuzzRuns, junkValue, WIRE_ORDER_STATUSES, WIRE_ORDER_TYPES, withField } from './support/fuzz';
+import { count, decimal, name, oneOf, optional, signed } from './support/oracle';
 
 const KEY = 'LEAKCHECKfuzzWsApiKey'.padEnd(64, 'K');
 const SECRET = 'LEAKCHECKfuzzWsApiSecret'.padEnd(64, 'S');
@@ -49,12 +50,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const decimal = (v: unknown) => typeof v === 'string' && /^\d+(\.\d+)?$/.test(v);
-const signed = (v: unknown) => typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v);
-const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-const name = (v: unknown) => typeof v === 'string' && v.length > 0;
-const optional = (check: (v: unknown) => boolean) => (v: unknown) => v === undefined || check(v);
-const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v);
 const fill = (v: unknown) => {
   const f = v as Record<string, unknown> | null;
   return (
@@ -83,30 +78,8 @@ const ORDER_FIELDS: Readonly<Record<string, (v: unknown) => boolean>> = {
   executedQty: optional(decimal),
   cummulativeQuoteQty: optional(signed),
   origQuoteOrderQty: optional(decimal),
-  status: optional(
-    oneOf([
-      'NEW',
-      'PENDING_NEW',
-      'PARTIALLY_FILLED',
-      'FILLED',
-      'CANCELED',
-      'PENDING_CANCEL',
-      'REJECTED',
-      'EXPIRED',
-      'EXPIRED_IN_MATCH',
-    ]),
-  ),
-  type: optional(
-    oneOf([
-      'LIMIT',
-      'MARKET',
-      'STOP_LOSS',
-      'STOP_LOSS_LIMIT',
-      'TAKE_PROFIT',
-      'TAKE_PROFIT_LIMIT',
-      'LIMIT_MAKER',
-    ]),
-  ),
+  status: optional(oneOf(WIRE_ORDER_STATUSES)),
+  type: optional(oneOf(WIRE_ORDER_TYPES)),
   side: optional(oneOf(['BUY', 'SELL'])),
   timeInForce: optional(name),
   fills: optional((v) => Array.isArray(v) && v.every(fill)),

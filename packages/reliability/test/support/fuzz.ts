@@ -158,3 +158,26 @@ export function fuzzRuns(runs: number): { numRuns: number; seed: number } {
   const seed = Number(process.env.FUZZ_SEED ?? '1121');
   return { numRuns: Math.max(1, Math.round(runs * (factor > 0 ? factor : 1))), seed };
 }
+
+// The documented enums an order answer may carry (enums.md "Order status", "Order types"): the fuzz
+// tests' own oracle, written from the docs rather than taken from the adapter under test.
+export const WIRE_ORDER_STATUSES: readonly string[] = [
+  'NEW',
+  'PENDING_NEW',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELED',
+  'PENDING_CANCEL',
+  'REJECTED',
+  'EXPIRED',
+  'EXPIRED_IN_MATCH',
+];
+export const WIRE_ORDER_TYPES: readonly string[] = [
+  'LIMIT',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'LIMIT_MAKER',
+];
