@@ -102,8 +102,6 @@ const ONE_AMOUNT = new Float64Array(1);
  * removes the level).
  */
 function stageLevels(levels: readonly unknown[], at: number): boolean {
-  const keys = stagedKeys;
-  const amounts = stagedAmounts;
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
     if (!Array.isArray(level) || level.length < 2) return false;
@@ -124,19 +122,29 @@ function stageLevels(levels: readonly unknown[], at: number): boolean {
       exactQuantity = quantity;
     }
     if (!(amount >= 0)) return false;
-    const slot = at + i;
-    if (exactPrice !== undefined || exactQuantity !== undefined) {
-      stagedExactPrices[slot] = exactPrice;
-      stagedExactQuantities[slot] = exactQuantity;
-      stagedExact++;
-    } else if (stagedExact > 0) {
-      stagedExactPrices[slot] = undefined;
-      stagedExactQuantities[slot] = undefined;
-    }
-    keys[slot] = key;
-    amounts[slot] = amount;
+    stage(at + i, key, amount, exactPrice, exactQuantity);
   }
   return true;
+}
+
+/** Puts one checked level in the staging arrays at `slot` (small enough to be inlined). */
+function stage(
+  slot: number,
+  key: number,
+  amount: number,
+  exactPrice: string | undefined,
+  exactQuantity: string | undefined,
+): void {
+  if (exactPrice !== undefined || exactQuantity !== undefined) {
+    stagedExactPrices[slot] = exactPrice;
+    stagedExactQuantities[slot] = exactQuantity;
+    stagedExact++;
+  } else if (stagedExact > 0) {
+    stagedExactPrices[slot] = undefined;
+    stagedExactQuantities[slot] = undefined;
+  }
+  stagedKeys[slot] = key;
+  stagedAmounts[slot] = amount;
 }
 
 // Where the last `jsonDecimal` stopped (past its closing quote) and how far `readJsonLevels` staged.
@@ -213,16 +221,7 @@ function readJsonLevels(text: string, at: number, slot: number): number {
     i = scanAt;
     if (text.charCodeAt(i) !== 93) return -1; // ]
     if (slot === stagedKeys.length) growStaged();
-    if (exactPrice !== undefined || exactQuantity !== undefined) {
-      stagedExactPrices[slot] = exactPrice;
-      stagedExactQuantities[slot] = exactQuantity;
-      stagedExact++;
-    } else if (stagedExact > 0) {
-      stagedExactPrices[slot] = undefined;
-      stagedExactQuantities[slot] = undefined;
-    }
-    stagedKeys[slot] = key;
-    stagedAmounts[slot] = amount;
+    stage(slot, key, amount, exactPrice, exactQuantity);
     slot++;
     const next = text.charCodeAt(i + 1);
     i += 2;

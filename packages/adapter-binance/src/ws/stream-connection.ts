@@ -95,12 +95,15 @@ export class BinanceStreamConnection {
   readonly #entries = new Map<string, Entry>();
   /** The routing table for frames: streams we want data of. */
   readonly #sinks = new Map<string, StreamSink>();
+  // For sinks that read text (dataText): how their frames start, `{"stream":"<name>","data":`,
+  // built once when the stream is added (routing switches between streams on every frame).
+  readonly #prefixes = new Map<string, string>();
   // The last stream a frame was routed to, and its sink. Frames of one stream come in runs; comparing
   // a frame's stream name with the last one is cheaper than hashing the fresh string for the map.
   // Forgotten whenever the table changes.
   #lastStream = '';
   #lastSink: StreamSink | undefined;
-  // When the last sink reads text (dataText): how its frames start, `{"stream":"<name>","data":`.
+  // When the last sink reads text (dataText): its frame prefix (see #prefixes).
   #lastPrefix = '';
   readonly #toSubscribe = new Set<string>();
   readonly #toUnsubscribe = new Set<string>();
@@ -220,6 +223,7 @@ export class BinanceStreamConnection {
     }
     this.#entries.set(name, { sink, state: 'pending', mode, requestId: 0 });
     this.#sinks.set(name, sink);
+    if (sink.dataText !== undefined) this.#prefixes.set(name, `{"stream":${JSON.stringify(name)},"data":`);
     this.#forgetLastSink();
     this.#toSubscribe.add(name);
     this.#scheduleFlush(0);
@@ -231,6 +235,7 @@ export class BinanceStreamConnection {
     if (!entry) return Promise.resolve();
     this.#entries.delete(name);
     this.#sinks.delete(name);
+    this.#prefixes.delete(name);
     this.#forgetLastSink();
     const neverSent = this.#toSubscribe.delete(name) && entry.state === 'pending';
     if (neverSent || !this.ws.isOpen || this.#closed) {
@@ -266,6 +271,7 @@ export class BinanceStreamConnection {
     this.#clock.clearTimeout(this.#requestTimer);
     this.#flushTimer = this.#requestTimer = undefined;
     this.#sinks.clear();
+    this.#prefixes.clear();
     this.#forgetLastSink();
     this.#entries.clear();
     this.#toSubscribe.clear();
@@ -313,7 +319,7 @@ export class BinanceStreamConnection {
         if (sink !== undefined) {
           this.#lastStream = stream;
           this.#lastSink = sink;
-          this.#lastPrefix = sink.dataText === undefined ? '' : `{"stream":${JSON.stringify(stream)},"data":`;
+          this.#lastPrefix = this.#prefixes.get(stream) ?? '';
         }
       }
       if (sink !== undefined) {
@@ -421,6 +427,7 @@ export class BinanceStreamConnection {
       const entry = this.#entries.get(name) as Entry;
       this.#entries.delete(name);
       this.#sinks.delete(name);
+      this.#prefixes.delete(name);
       this.#forgetLastSink();
       const rejection = new ValidationError('STREAM_REJECTED', {
         field: 'stream',
